@@ -1,0 +1,78 @@
+/*
+ * Keyed fingerprints of blocks for one dedup domain (a volume): HMAC-SHA-256(domainKey, block).
+ *
+ * Why keyed: with a plain hash, equal blocks in different domains would have equal, recognisable
+ * fingerprints, and anyone who can read the index could confirm that a volume holds a known file.
+ * With a key per domain, fingerprints are only comparable inside the domain.
+ *
+ * Threads: one Fingerprinter per domain, shared by the DPU threads. Each thread keeps its own
+ * initialised Mac (Mac is not thread-safe, and Mac.init re-derives the HMAC pads, which costs about
+ * as much as hashing a small block), so the hot path allocates nothing but the result. The DPU pool
+ * is fixed-size, so the number of Macs is bounded by threads x domains in use.
+ */
+package io.cairn.offload.dedup;
+
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
+
+public final class Fingerprinter {
+  /** Size of a domain key in bytes: the HMAC-SHA-256 block-size-independent recommendation (= output size). */
+  public static final int KEY_BYTES = 32;
+
+  private static final String ALGORITHM = "HmacSHA256";
+
+  private final SecretKeySpec key;
+  private final ThreadLocal<Mac> macs;
+  // Scratch for the 32-byte result, per thread, so doFinal does not allocate.
+  private final ThreadLocal<byte[]> outputs = ThreadLocal.withInitial(() -> new byte[Fingerprint.BYTES]);
+
+  /**
+   * @param domainKey exactly {@link #KEY_BYTES} secret bytes; copied, the caller may wipe its array
+   */
+  public Fingerprinter(byte[] domainKey) {
+    Objects.requireNonNull(domainKey, "domainKey");
+    if (domainKey.length != KEY_BYTES) {
+      throw new IllegalArgumentException(
+          "domainKey: must be " + KEY_BYTES + " bytes, got " + domainKey.length);
+    }
+    this.key = new SecretKeySpec(domainKey, ALGORITHM);
+    this.macs = ThreadLocal.withInitial(this::newMac);
+  }
+
+  /**
+   * The fingerprint of the bytes between {@code block}'s position and limit. The position does not
+   * move: callers usually go on to compress the same bytes.
+   */
+  public Fingerprint fingerprint(ByteBuffer block) {
+    Objects.requireNonNull(block, "block");
+    Mac mac = macs.get();
+    int position = block.position();
+    mac.update(block);
+    block.position(position);
+    byte[] out = outputs.get();
+    try {
+      mac.doFinal(out, 0);
+    } catch (ShortBufferException e) {
+      throw new IllegalStateException("HMAC-SHA-256 output exceeds " + Fingerprint.BYTES + " bytes", e);
+    }
+    Fingerprint result = Fingerprint.fromBytes(out, 0);
+    Arrays.fill(out, (byte) 0);
+    return result;
+  }
+
+  private Mac newMac() {
+    try {
+      Mac mac = Mac.getInstance(ALGORITHM);
+      mac.init(key);
+      return mac;
+    } catch (GeneralSecurityException e) {
+      // Every Java SE runtime must provide HmacSHA256; reaching this is a broken JDK, not bad input.
+      throw new IllegalStateException("HmacSHA256 is unavailable", e);
+    }
+  }
+}
