@@ -1,0 +1,216 @@
+package io.cairn.offload.dpu;
+
+import io.cairn.offload.dedup.Fingerprint;
+import io.cairn.offload.pipeline.Chunk;
+import io.cairn.offload.pipeline.ChunkCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.apache.pekko.Done;
+import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+import org.apache.pekko.stream.javadsl.Flow;
+
+/**
+ * The DPU tier's facade: the only way the node gets engine work done.
+ *
+ * <p>Every operation returns a {@link CompletionStage} at once. The work runs on DPU actors on
+ * {@value DpuSettings#DISPATCHER} — a fixed pool of {@code cairn.dpu.threads} threads that runs
+ * nothing else — never on the caller's thread or the default dispatcher. Each {@link Engine} has
+ * a submission queue bounded by {@code cairn.dpu.queue-depth}: a submission beyond it fails at
+ * once with {@link DpuException.QueueFull} (nothing is buffered without bound), and
+ * {@link #flow} gives Pekko Streams callers back-pressure instead.
+ *
+ * <p>Failures: an engine's own exception (a corrupt chunk, too many lost shards) fails that job
+ * with that exception, unwrapped; an engine {@link Error} fails the job with
+ * {@link DpuException.EngineCrashed} and its worker is restarted by its supervisor. Shutdown
+ * (coordinated shutdown, phase service-stop) refuses new work, waits up to
+ * {@code cairn.dpu.shutdown-timeout} for jobs in flight, then fails the rest with
+ * {@link DpuException.ShutDown}: no stage is left pending.
+ *
+ * <p>The facade keeps no per-volume state; the node passes the volume's codecs with each call.
+ * The same interface could therefore be served by a DPU in another process later.
+ */
+public final class Dpu {
+
+  private final DpuSettings settings;
+  private final DpuMeters meters;
+  private final CpuAccounting cpu;
+  private final Map<Engine, ActorRef<DpuWorker.Run>> routers = new EnumMap<>(Engine.class);
+  private final Map<Engine, AtomicInteger> inFlight = new EnumMap<>(Engine.class);
+  private final Set<DpuJob<?>> pending = ConcurrentHashMap.newKeySet();
+  private volatile boolean accepting = true;
+
+  private Dpu(ActorSystem<?> system, DpuSettings settings, MeterRegistry registry) {
+    this.settings = settings;
+    this.meters = new DpuMeters(registry);
+    this.cpu = new CpuAccounting(meters::totalCpuNanos);
+    cpu.register(registry);
+    DispatcherSelector dispatcher = DispatcherSelector.fromConfig(DpuSettings.DISPATCHER);
+    for (Engine engine : Engine.values()) {
+      // One worker per DPU thread and engine: an engine can use every DPU thread when the others
+      // are idle, and the dispatcher's fixed pool bounds what all of them use together.
+      var pool = Routers.pool(settings.threads(), DpuWorker.create(engine))
+          .withRoundRobinRouting()
+          .withRouteeProps(dispatcher);
+      routers.put(engine, system.systemActorOf(pool, "dpu-" + engine.tag(), dispatcher));
+      inFlight.put(engine, meters.of(engine).queueDepth);
+    }
+  }
+
+  /**
+   * Starts the DPU tier in {@code system}, whose configuration must have passed through
+   * {@link DpuSettings#applyTo}. Its drain is registered with the system's coordinated shutdown.
+   */
+  public static Dpu start(ActorSystem<?> system, MeterRegistry registry) {
+    DpuSettings settings = DpuSettings.from(system.settings().config());
+    Dpu dpu = new Dpu(system, settings, registry);
+    CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseServiceStop(), "dpu-drain",
+        () -> dpu.shutdown().thenApply(ignored -> Done.getInstance()));
+    // Core figures are per interval: sample once a second, off the DPU threads.
+    system.scheduler().scheduleAtFixedRate(
+        Duration.ofSeconds(1), Duration.ofSeconds(1), dpu.cpu::sample, system.executionContext());
+    return dpu;
+  }
+
+  public DpuSettings settings() {
+    return settings;
+  }
+
+  public CpuAccounting cpu() {
+    return cpu;
+  }
+
+  /** Jobs of {@code engine} accepted and not yet completed. */
+  public int queueDepth(Engine engine) {
+    return inFlight.get(engine).get();
+  }
+
+  // ---- Chunk pipeline -------------------------------------------------------------------------
+
+  /**
+   * block → chunk for all blocks of one write, as one job: fingerprint, compress, encrypt under
+   * the codec's policy. The chunks are slices of one buffer allocated for the batch.
+   */
+  public CompletionStage<List<Chunk>> encodeBlocks(ChunkCodec codec, List<ByteBuffer> blocks) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(blocks, "blocks");
+    long bytesIn = 0;
+    int dstBytes = 0;
+    for (ByteBuffer block : blocks) {
+      bytesIn += block.remaining();
+      dstBytes += codec.maxChunkBytes(block.remaining());
+    }
+    int capacity = dstBytes;
+    return submit(Engine.CHUNK_ENCODE, bytesIn, () -> {
+      ByteBuffer dst = ByteBuffer.allocate(capacity);
+      List<ByteBuffer> views = new ArrayList<>(blocks.size());
+      for (ByteBuffer block : blocks) {
+        views.add(block.duplicate());
+      }
+      return codec.encodeAll(views, dst);
+    }, chunks -> {
+      long out = 0;
+      for (Chunk c : chunks) {
+        out += c.bytes().remaining();
+      }
+      return out;
+    });
+  }
+
+  /** chunk → block: decrypt, decompress, verify that the block's fingerprint is {@code id}. */
+  public CompletionStage<ByteBuffer> decodeChunk(ChunkCodec codec, ByteBuffer chunk, Fingerprint id) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(chunk, "chunk");
+    ByteBuffer view = chunk.duplicate();
+    return submit(Engine.CHUNK_DECODE, view.remaining(), () -> {
+      ByteBuffer dst = ByteBuffer.allocate(ChunkCodec.decodedBytes(view.duplicate()));
+      codec.decode(view, id, dst);
+      return dst.flip();
+    }, ByteBuffer::remaining);
+  }
+
+  // ---- Streams ----------------------------------------------------------------------------------
+
+  /**
+   * A flow that runs {@code job} for each element on the DPU tier, in order, with at most
+   * {@code parallelism} (capped at the queue depth) in flight: a full engine back-pressures the
+   * stream upstream instead of buffering. A job the DPU refuses fails the stream with its
+   * {@link DpuException}.
+   */
+  public <I, O> Flow<I, O, NotUsed> flow(
+      Engine engine, int parallelism, Function<I, CompletionStage<O>> job) {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("parallelism must be at least 1, got " + parallelism);
+    }
+    int bounded = Math.min(parallelism, settings.queueDepthMax());
+    return Flow.<I>create().mapAsync(bounded, job::apply);
+  }
+
+  // ---- Submission ------------------------------------------------------------------------------
+
+  /**
+   * Submits engine work. Package-private: the node reaches engines only through the typed
+   * operations above, so that what runs here stays the DPU tier's business.
+   */
+  <T> CompletionStage<T> submit(
+      Engine engine, long bytesIn, Callable<T> work, ToLongFunction<T> bytesOut) {
+    DpuMeters.EngineMeters m = meters.of(engine);
+    if (!accepting) {
+      return CompletableFuture.failedFuture(
+          new DpuException.ShutDown(engine, "the DPU tier is shutting down"));
+    }
+    var depth = inFlight.get(engine);
+    if (depth.incrementAndGet() > settings.queueDepthMax()) {
+      depth.decrementAndGet();
+      m.refusals.increment();
+      return CompletableFuture.failedFuture(
+          new DpuException.QueueFull(engine, settings.queueDepthMax()));
+    }
+    DpuJob<T> job = new DpuJob<>(engine, bytesIn, work, bytesOut, m, done -> {
+      depth.decrementAndGet();
+      pending.remove(done);
+    });
+    pending.add(job);
+    routers.get(engine).tell(new DpuWorker.Run(job));
+    return job.result();
+  }
+
+  /**
+   * Stops accepting work, waits for the jobs in flight (at most the shutdown timeout), then fails
+   * whatever is left. Completes when every job has completed one way or the other.
+   */
+  public CompletionStage<Void> shutdown() {
+    accepting = false;
+    CompletableFuture<?>[] inFlightNow = pending.stream()
+        .map(DpuJob::result).toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(inFlightNow)
+        .orTimeout(settings.shutdownTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .handle((ok, timeout) -> {
+          for (DpuJob<?> job : List.copyOf(pending)) {
+            job.abandon(new DpuException.ShutDown(job.engine(),
+                "not finished within " + settings.shutdownTimeout() + " of shutdown"));
+          }
+          return null;
+        });
+  }
+}
