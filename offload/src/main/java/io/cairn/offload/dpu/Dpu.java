@@ -3,6 +3,9 @@ package io.cairn.offload.dpu;
 import io.cairn.offload.dedup.Fingerprint;
 import io.cairn.offload.pipeline.Chunk;
 import io.cairn.offload.pipeline.ChunkCodec;
+import io.cairn.offload.pipeline.SegmentCodec;
+import io.cairn.offload.pipeline.SegmentShards;
+import io.cairn.offload.pipeline.ShardSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -147,6 +150,58 @@ public final class Dpu {
       codec.decode(view, id, dst);
       return dst.flip();
     }, ByteBuffer::remaining);
+  }
+
+  // ---- Segments -------------------------------------------------------------------------------
+
+  /** A sealed segment: its k+m shards and the lengths and CRC32C to record with them. */
+  public record SealedSegment(SegmentShards layout, List<ByteBuffer> shards) {}
+
+  /**
+   * segment → k+m shards + CRC32C each (Reed-Solomon encode), as one job. The shards are fresh
+   * buffers the caller owns.
+   */
+  public CompletionStage<SealedSegment> sealSegment(SegmentCodec codec, ByteBuffer segment) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(segment, "segment");
+    ByteBuffer view = segment.duplicate();
+    int shardCount = codec.code().totalShards();
+    return submit(Engine.SEGMENT_ENCODE, view.remaining(), () -> {
+      int shardBytes = codec.shardBytes(view.remaining());
+      ByteBuffer[] shards = new ByteBuffer[shardCount];
+      for (int i = 0; i < shardCount; i++) {
+        shards[i] = ByteBuffer.allocate(shardBytes);
+      }
+      SegmentShards layout = codec.encode(view, shards);
+      return new SealedSegment(layout, List.of(shards));
+    }, sealed -> (long) sealed.layout().shardBytes() * shardCount);
+  }
+
+  /**
+   * Reads segment bytes [offset, offset + lengthBytes) from shard bytes the caller has already
+   * fetched (the source must not do I/O: it runs on a DPU thread), reconstructing any piece whose
+   * shard the source reports missing or corrupt.
+   */
+  public CompletionStage<ByteBuffer> readSegment(SegmentCodec codec, SegmentShards layout,
+      ShardSource fetched, int offset, int lengthBytes) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(layout, "layout");
+    Objects.requireNonNull(fetched, "fetched");
+    return submit(Engine.RECONSTRUCT, lengthBytes, () -> {
+      ByteBuffer out = ByteBuffer.allocate(lengthBytes);
+      codec.read(layout, fetched, offset, lengthBytes, out);
+      return out;
+    }, ByteBuffer::remaining);
+  }
+
+  /** Whether a whole shard still matches its recorded CRC32C (scrub). */
+  public CompletionStage<Boolean> shardIntact(
+      SegmentCodec codec, SegmentShards layout, int shardIndex, ByteBuffer shard) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(shard, "shard");
+    ByteBuffer view = shard.duplicate();
+    return submit(Engine.CHECKSUM, view.remaining(),
+        () -> codec.shardIntact(layout, shardIndex, view), ok -> 0);
   }
 
   // ---- Streams ----------------------------------------------------------------------------------

@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.cairn.offload.compress.Codec;
+import io.cairn.offload.ec.ReedSolomon;
+import io.cairn.offload.pipeline.SegmentCodec;
+import io.cairn.offload.pipeline.ShardSource;
 import io.cairn.offload.pipeline.Chunk;
 import io.cairn.offload.pipeline.ChunkCodec;
 import io.cairn.offload.pipeline.ChunkCorruptException;
@@ -276,4 +279,33 @@ class DpuTest {
     assertThat(cpu.dpuCores() / cpu.applicationCores()).isCloseTo(1.5, org.assertj.core.data.Offset.offset(0.01));
   }
 
+
+  @Test
+  void aSealedSegmentReadsBackWithALostShardReconstructed() throws Exception {
+    try (DpuTestKit kit = new DpuTestKit(1, 8)) {
+      SegmentCodec codec = new SegmentCodec(ReedSolomon.create(4, 2), 1 << 20);
+      byte[] data = new byte[300_000];
+      new Random(5).nextBytes(data);
+
+      Dpu.SealedSegment sealed = await(kit.dpu.sealSegment(codec, ByteBuffer.wrap(data)));
+      List<ByteBuffer> shards = sealed.shards();
+      // Shard 1 is lost: the source says so, and the range it held comes back anyway.
+      ShardSource withoutShard1 = (index, from, out) -> {
+        if (index == 1) {
+          return false;
+        }
+        out.put(shards.get(index).duplicate().position(from).limit(from + out.remaining()));
+        return true;
+      };
+      int offset = sealed.layout().shardBytes() - 100;
+      ByteBuffer range = await(kit.dpu.readSegment(codec, sealed.layout(), withoutShard1,
+          offset, 5000));
+
+      assertThat(shards).hasSize(6);
+      assertThat(range).isEqualTo(ByteBuffer.wrap(data, offset, 5000));
+      assertThat(await(kit.dpu.shardIntact(codec, sealed.layout(), 2, shards.get(2)))).isTrue();
+      shards.get(2).put(7, (byte) (shards.get(2).get(7) ^ 0x10));
+      assertThat(await(kit.dpu.shardIntact(codec, sealed.layout(), 2, shards.get(2)))).isFalse();
+    }
+  }
 }
