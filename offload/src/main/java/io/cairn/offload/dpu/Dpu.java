@@ -152,6 +152,36 @@ public final class Dpu {
     }, ByteBuffer::remaining);
   }
 
+  /**
+   * chunk → block for several chunks (the blocks of one read), as one job. Each block is verified
+   * against its chunk's id; the first failure fails the job with the engine's exception.
+   */
+  public CompletionStage<List<ByteBuffer>> decodeChunks(ChunkCodec codec, List<Chunk> chunks) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(chunks, "chunks");
+    long bytesIn = 0;
+    List<Chunk> views = new ArrayList<>(chunks.size());
+    for (Chunk c : chunks) {
+      bytesIn += c.bytes().remaining();
+      views.add(new Chunk(c.id(), c.bytes().duplicate()));
+    }
+    return submit(Engine.CHUNK_DECODE, bytesIn, () -> {
+      List<ByteBuffer> blocks = new ArrayList<>(views.size());
+      for (Chunk c : views) {
+        ByteBuffer dst = ByteBuffer.allocate(ChunkCodec.decodedBytes(c.bytes().duplicate()));
+        codec.decode(c.bytes(), c.id(), dst);
+        blocks.add(dst.flip());
+      }
+      return blocks;
+    }, blocks -> {
+      long out = 0;
+      for (ByteBuffer b : blocks) {
+        out += b.remaining();
+      }
+      return out;
+    });
+  }
+
   // ---- Segments -------------------------------------------------------------------------------
 
   /** A sealed segment: its k+m shards and the lengths and CRC32C to record with them. */
@@ -192,6 +222,28 @@ public final class Dpu {
       codec.read(layout, fetched, offset, lengthBytes, out);
       return out;
     }, ByteBuffer::remaining);
+  }
+
+  /**
+   * Rebuilds the shards marked absent in {@code present} from the others (scrub and repair): the
+   * absent entries of {@code shards} must be writable buffers of the shard size.
+   */
+  public CompletionStage<List<ByteBuffer>> reconstructShards(
+      SegmentCodec codec, List<ByteBuffer> shards, boolean[] present) {
+    Objects.requireNonNull(codec, "codec");
+    Objects.requireNonNull(shards, "shards");
+    boolean[] presentCopy = present.clone();
+    ByteBuffer[] array = shards.toArray(new ByteBuffer[0]);
+    long bytesIn = 0;
+    for (int i = 0; i < array.length; i++) {
+      if (presentCopy[i]) {
+        bytesIn += array[i].remaining();
+      }
+    }
+    return submit(Engine.RECONSTRUCT, bytesIn, () -> {
+      codec.code().reconstruct(array, presentCopy);
+      return List.of(array);
+    }, rebuilt -> 0);
   }
 
   /** Whether a whole shard still matches its recorded CRC32C (scrub). */

@@ -1,0 +1,179 @@
+package io.cairn.node.meta;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The node's metadata database (RocksDB): the volume catalog, and for each volume it leads its
+ * block map, chunk table, dedup index, journal and segment table.
+ *
+ * <p>Every change is a {@link WriteBatch} written with the WAL synced ({@link #commit}): one batch
+ * is one journal record, atomic and durable when commit returns. Blocking — call it from the I/O
+ * dispatcher only.
+ */
+public final class MetaStore implements AutoCloseable {
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  /** The column families, one per table. Keys are big-endian so that prefixes scan in order. */
+  public enum Table {
+    /** "next-id" counters. */
+    COUNTERS,
+    /** volume name → VolumeEntry (protobuf). */
+    CATALOG,
+    /** volume id → VolumeState (protobuf). */
+    VOLUME_STATE,
+    /** (volume id, block index) → chunk number. */
+    BLOCK_MAP,
+    /** (volume id, chunk number) → chunk record. */
+    CHUNKS,
+    /** (volume id, fingerprint) → chunk number, for volumes with dedup. */
+    DEDUP,
+    /** (volume id, chunk number) → chunk payload, until the chunk is sealed into a segment. */
+    JOURNAL,
+    /** (volume id, segment id) → SegmentRecord (protobuf). */
+    SEGMENTS,
+    /** (segment id, chunk number) → empty: the chunks a segment holds. */
+    SEGMENT_CHUNKS;
+
+    String cfName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  private final DBOptions dbOptions;
+  private final ColumnFamilyOptions cfOptions;
+  private final RocksDB db;
+  private final List<ColumnFamilyHandle> handles;
+  private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
+  private final WriteOptions sync = new WriteOptions().setSync(true);
+
+  private MetaStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+      List<ColumnFamilyHandle> handles) {
+    this.dbOptions = dbOptions;
+    this.cfOptions = cfOptions;
+    this.db = db;
+    this.handles = handles;
+    for (Table t : Table.values()) {
+      byTable.put(t, handles.get(t.ordinal() + 1));
+    }
+  }
+
+  public static MetaStore open(Path directory) throws RocksDBException, java.io.IOException {
+    Files.createDirectories(directory);
+    DBOptions dbOptions = new DBOptions().setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true).setKeepLogFileNum(2);
+    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+    List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    for (Table t : Table.values()) {
+      descriptors.add(new ColumnFamilyDescriptor(t.cfName().getBytes(), cfOptions));
+    }
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    try {
+      RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+      return new MetaStore(dbOptions, cfOptions, db, handles);
+    } catch (RocksDBException e) {
+      cfOptions.close();
+      dbOptions.close();
+      throw e;
+    }
+  }
+
+  public ColumnFamilyHandle cf(Table table) {
+    return byTable.get(table);
+  }
+
+  public byte[] get(Table table, byte[] key) throws RocksDBException {
+    return db.get(cf(table), key);
+  }
+
+  /** Writes a batch atomically with the WAL synced: durable when this returns. */
+  public void commit(WriteBatch batch) throws RocksDBException {
+    db.write(sync, batch);
+  }
+
+  /** Visits every (key, value) of {@code table} whose key starts with {@code prefix}, in order. */
+  public void scan(Table table, byte[] prefix, BiConsumer<byte[], byte[]> visitor) {
+    scan(table, prefix, Long.MAX_VALUE, (k, v) -> {
+      visitor.accept(k, v);
+      return true;
+    });
+  }
+
+  /** Like {@link #scan(Table, byte[], BiConsumer)}, stopping when the visitor returns false. */
+  public void scan(Table table, byte[] prefix, long limit, Visitor visitor) {
+    byte[] upper = upperBound(prefix);
+    try (Slice bound = upper == null ? null : new Slice(upper);
+        ReadOptions options = new ReadOptions()) {
+      if (bound != null) {
+        options.setIterateUpperBound(bound);
+      }
+      try (RocksIterator it = db.newIterator(cf(table), options)) {
+        long seen = 0;
+        for (it.seek(prefix); it.isValid() && seen < limit; it.next(), seen++) {
+          if (!visitor.visit(it.key(), it.value())) {
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** A scan's callback; returning false stops the scan. */
+  @FunctionalInterface
+  public interface Visitor {
+    boolean visit(byte[] key, byte[] value);
+  }
+
+  /** Bytes of the database's files, for status. */
+  public long approximateBytes() {
+    try {
+      return Long.parseLong(db.getProperty("rocksdb.total-sst-files-size"))
+          + Long.parseLong(db.getProperty("rocksdb.size-all-mem-tables"));
+    } catch (RocksDBException | NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The smallest key greater than every key with this prefix, or null if there is none. */
+  static byte[] upperBound(byte[] prefix) {
+    byte[] upper = prefix.clone();
+    for (int i = upper.length - 1; i >= 0; i--) {
+      if (upper[i] != (byte) 0xff) {
+        upper[i]++;
+        return java.util.Arrays.copyOf(upper, i + 1);
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    sync.close();
+    for (ColumnFamilyHandle h : handles) {
+      h.close();
+    }
+    db.close();
+    cfOptions.close();
+    dbOptions.close();
+  }
+}

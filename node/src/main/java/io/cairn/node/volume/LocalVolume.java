@@ -1,0 +1,658 @@
+package io.cairn.node.volume;
+
+import io.cairn.node.SerialExecutor;
+import io.cairn.node.meta.MetaStore;
+import io.cairn.node.meta.MetaStore.Table;
+import io.cairn.node.placement.Rendezvous;
+import io.cairn.node.store.ShardStore;
+import io.cairn.node.store.Stores;
+import io.cairn.node.volume.VolumeData.SegmentDraft;
+import io.cairn.node.volume.VolumeException.Kind;
+import io.cairn.offload.dpu.Dpu;
+import io.cairn.offload.pipeline.Chunk;
+import io.cairn.offload.pipeline.ChunkCodec;
+import io.cairn.offload.pipeline.SegmentCodec;
+import io.cairn.protocol.segment.SegmentRecord;
+import io.cairn.protocol.segment.VolumeState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * A volume served by this node: the {@link BlockVolume} frontends use, backed by its leader actor
+ * (writes), its reader (reads), its lane (metadata), the DPU tier (engines) and the stores.
+ *
+ * <p>Background work per volume: sealing journaled chunks into erasure-coded segments (when a
+ * segment's worth has accumulated, or the volume has been idle for a while) and compacting
+ * segments whose live fraction fell below the threshold. One of each at a time.
+ */
+public final class LocalVolume implements BlockVolume {
+
+  /** Tunables of the volume engine (cairn.volume in reference.conf). */
+  public record Settings(int segmentBytes, double compactionLiveFraction, int stashCapacity,
+      int groupMax, int inFlightMax) {}
+
+  private final long id;
+  private final String name;
+  private final AtomicLong sizeBytes;
+  private final int blockBytes;
+  private final VolumePolicy policy;
+  private final long createdAtMillis;
+  private final MetaStore meta;
+  private final Stores stores;
+  private final Dpu dpu;
+  private final Executor ioExecutor;
+  private final SerialExecutor lane;
+  private final VolumeData data;
+  private final VolumeReader reader;
+  private final ChunkCodec chunkCodec;
+  private final SegmentCodec segmentCodec;
+  private final Settings settings;
+  private final Supplier<Long> segmentIds;
+  private final AtomicBoolean sealing = new AtomicBoolean();
+  private final AtomicBoolean compacting = new AtomicBoolean();
+  private final AtomicLong lastWriteNanos = new AtomicLong(System.nanoTime());
+  private final AtomicLong degradedReads = new AtomicLong();
+  private final java.util.concurrent.Semaphore inFlight;
+  private final List<Meter> meters = new ArrayList<>();
+  private final Timer readTimer;
+  private final Timer writeTimer;
+  private final Timer flushTimer;
+  private final Timer trimTimer;
+  private final Timer zeroTimer;
+  private final Counter readBytes;
+  private final Counter writeBytes;
+  private volatile ActorRef<VolumeActor.Command> leader;
+
+  LocalVolume(long id, String name, long sizeBytes, int blockBytes, VolumePolicy policy,
+      long createdAtMillis, MetaStore meta, Stores stores, Dpu dpu, Executor ioExecutor,
+      VolumeState state, ChunkCodec chunkCodec, Settings settings, Supplier<Long> segmentIds,
+      MeterRegistry registry) {
+    this.id = id;
+    this.name = name;
+    this.sizeBytes = new AtomicLong(sizeBytes);
+    this.blockBytes = blockBytes;
+    this.policy = policy;
+    this.createdAtMillis = createdAtMillis;
+    this.meta = meta;
+    this.stores = stores;
+    this.dpu = dpu;
+    this.ioExecutor = ioExecutor;
+    this.lane = new SerialExecutor(ioExecutor);
+    this.data = new VolumeData(id, policy.dedup(), meta, state);
+    this.chunkCodec = chunkCodec;
+    this.segmentCodec = new SegmentCodec(
+        io.cairn.offload.ec.ReedSolomon.create(policy.dataShards(), policy.parityShards()),
+        settings.segmentBytes());
+    this.reader = new VolumeReader(name, id, meta, stores, segmentCodec, dpu, degradedReads);
+    this.settings = settings;
+    this.segmentIds = segmentIds;
+    this.inFlight = new java.util.concurrent.Semaphore(settings.inFlightMax());
+    readTimer = timer(registry, "read");
+    writeTimer = timer(registry, "write");
+    flushTimer = timer(registry, "flush");
+    trimTimer = timer(registry, "trim");
+    zeroTimer = timer(registry, "write_zeroes");
+    readBytes = counter(registry, "read");
+    writeBytes = counter(registry, "write");
+    meters.add(Gauge.builder("cairn.volume.logical.bytes", this, v -> v.logicalBytes())
+        .tag("volume", name).baseUnit("bytes").register(registry));
+    meters.add(Gauge.builder("cairn.volume.physical.bytes", this, v -> v.physicalBytes())
+        .tag("volume", name).baseUnit("bytes").register(registry));
+    meters.add(Gauge.builder("cairn.volume.degraded.reads", degradedReads, AtomicLong::get)
+        .tag("volume", name).register(registry));
+  }
+
+  private Timer timer(MeterRegistry registry, String op) {
+    Timer t = Timer.builder("cairn.volume.ops").tag("volume", name).tag("op", op)
+        .publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(t);
+    return t;
+  }
+
+  private Counter counter(MeterRegistry registry, String op) {
+    Counter c = Counter.builder("cairn.volume.bytes").tag("volume", name).tag("op", op)
+        .baseUnit("bytes").register(registry);
+    meters.add(c);
+    return c;
+  }
+
+  /** The leader actor's view of this volume. */
+  VolumeActor.Backend backend() {
+    return new VolumeActor.Backend() {
+      @Override public String name() {
+        return name;
+      }
+
+      @Override public int blockBytes() {
+        return blockBytes;
+      }
+
+      @Override public ChunkCodec chunkCodec() {
+        return chunkCodec;
+      }
+
+      @Override public Dpu dpu() {
+        return dpu;
+      }
+
+      @Override public SerialExecutor lane() {
+        return lane;
+      }
+
+      @Override public VolumeData data() {
+        return data;
+      }
+
+      @Override public CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
+        return LocalVolume.this.readBlocks(blocks);
+      }
+
+      @Override public void committed() {
+        lastWriteNanos.set(System.nanoTime());
+        if (data.state().getJournalBytes() >= settings.segmentBytes()) {
+          maybeSeal(false);
+        }
+      }
+    };
+  }
+
+  void attach(ActorRef<VolumeActor.Command> leader) {
+    this.leader = leader;
+  }
+
+  VolumeData data() {
+    return data;
+  }
+
+  SerialExecutor lane() {
+    return lane;
+  }
+
+  long id() {
+    return id;
+  }
+
+  VolumePolicy policy() {
+    return policy;
+  }
+
+  SegmentCodec segmentCodec() {
+    return segmentCodec;
+  }
+
+  long createdAtMillis() {
+    return createdAtMillis;
+  }
+
+  void grow(long newSizeBytes) {
+    sizeBytes.set(newSizeBytes);
+  }
+
+  List<Meter> meters() {
+    return meters;
+  }
+
+  long logicalBytes() {
+    return data.state().getAllocatedBlocks() * blockBytes;
+  }
+
+  long physicalBytes() {
+    VolumeState s = data.state();
+    return s.getJournalBytes() + s.getSegmentBytes();
+  }
+
+  VolumeInfo info() {
+    VolumeState s = data.state();
+    double dedupRatio = s.getChunks() == 0 ? 1.0 : (double) s.getAllocatedBlocks() / s.getChunks();
+    double compression = s.getStoredBytes() == 0 ? 1.0
+        : (double) s.getPlainBytes() / s.getStoredBytes();
+    return new VolumeInfo(id, name, sizeBytes.get(), blockBytes, policy, createdAtMillis,
+        logicalBytes(), physicalBytes(), dedupRatio, compression,
+        degradedReads.get() > 0 ? "degraded" : "healthy");
+  }
+
+  // ---- BlockVolume ---------------------------------------------------------------------------
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public long sizeBytes() {
+    return sizeBytes.get();
+  }
+
+  @Override
+  public int blockBytes() {
+    return blockBytes;
+  }
+
+  @Override
+  public CompletionStage<ByteBuffer> read(long offset, int length) {
+    VolumeException bad = check(offset, length);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    if (length == 0) {
+      return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
+    }
+    long start = System.nanoTime();
+    long first = offset / blockBytes;
+    long last = (offset + length - 1) / blockBytes;
+    List<Long> blocks = new ArrayList<>();
+    for (long b = first; b <= last; b++) {
+      blocks.add(b);
+    }
+    return admitted(offset, length, () -> readBlocks(blocks).thenApply(contents -> {
+      ByteBuffer out = ByteBuffer.allocate(length);
+      for (long b = first; b <= last; b++) {
+        long blockStart = b * blockBytes;
+        int from = (int) Math.max(0, offset - blockStart);
+        int to = (int) Math.min(blockBytes, offset + length - blockStart);
+        ByteBuffer content = contents.get(b);
+        if (content != null) {
+          out.put((int) (blockStart + from - offset), content, from, to - from);
+        }
+      }
+      readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      readBytes.increment(length);
+      return out;
+    }));
+  }
+
+  /** Stored content of blocks; unallocated blocks are absent from the map (zeroes). */
+  CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
+    return VolumeReader.onIo(ioExecutor, () -> {
+      Map<Long, VolumeReader.StoredChunk> stored = new LinkedHashMap<>();
+      for (long b : blocks) {
+        Optional<VolumeReader.StoredChunk> c = reader.chunkOf(b);
+        c.ifPresent(chunk -> stored.put(b, chunk));
+      }
+      return stored;
+    }).thenCompose(stored -> {
+      if (stored.isEmpty()) {
+        return CompletableFuture.completedFuture(Map.<Long, ByteBuffer>of());
+      }
+      List<Chunk> chunks = new ArrayList<>();
+      for (VolumeReader.StoredChunk c : stored.values()) {
+        chunks.add(new Chunk(c.id(), c.bytes()));
+      }
+      return dpu.decodeChunks(chunkCodec, chunks).thenApply(decoded -> {
+        Map<Long, ByteBuffer> out = new HashMap<>();
+        int i = 0;
+        for (long b : stored.keySet()) {
+          out.put(b, decoded.get(i++));
+        }
+        return out;
+      });
+    }).exceptionallyCompose(t -> CompletableFuture.failedFuture(readError(blocks, t)));
+  }
+
+  @Override
+  public CompletionStage<Void> write(long offset, ByteBuffer data, boolean fua) {
+    int length = data.remaining();
+    VolumeException bad = check(offset, length);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    long start = System.nanoTime();
+    // The caller may reuse its buffer once this returns: keep a copy.
+    ByteBuffer copy = ByteBuffer.allocate(length).put(data.duplicate()).flip();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    return admitted(offset, length, () -> {
+      leader.tell(new VolumeActor.Write(offset, copy, done));
+      return done.thenRun(() -> {
+        writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        writeBytes.increment(length);
+      });
+    });
+  }
+
+  @Override
+  public CompletionStage<Void> flush() {
+    long start = System.nanoTime();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    leader.tell(new VolumeActor.Flush(done));
+    return done.thenRun(() -> flushTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  @Override
+  public CompletionStage<Void> trim(long offset, long length) {
+    return zero(offset, length, false, trimTimer);
+  }
+
+  @Override
+  public CompletionStage<Void> writeZeroes(long offset, long length) {
+    return zero(offset, length, true, zeroTimer);
+  }
+
+  private CompletionStage<Void> zero(long offset, long length, boolean partialToo, Timer timer) {
+    VolumeException bad = check(offset, length);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    long start = System.nanoTime();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    leader.tell(new VolumeActor.Zero(offset, length, partialToo, done));
+    return done.thenRun(() -> timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+  }
+
+  @Override
+  public CompletionStage<List<Extent>> blockStatus(long offset, long length) {
+    VolumeException bad = check(offset, length);
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    return VolumeReader.onIo(ioExecutor, () -> {
+      long first = offset / blockBytes;
+      long end = (offset + length + blockBytes - 1) / blockBytes;
+      java.util.BitSet allocated = new java.util.BitSet();
+      meta.scan(Table.BLOCK_MAP, VolumeKeys.volume(id), Long.MAX_VALUE, (k, v) -> {
+        long b = VolumeKeys.second(k);
+        if (b >= end) {
+          return false;
+        }
+        if (b >= first) {
+          allocated.set((int) (b - first));
+        }
+        return true;
+      });
+      List<Extent> extents = new ArrayList<>();
+      long at = offset;
+      long stop = offset + length;
+      while (at < stop) {
+        long b = at / blockBytes;
+        boolean isAllocated = allocated.get((int) (b - first));
+        long runEnd = at;
+        while (runEnd < stop && allocated.get((int) (runEnd / blockBytes - first)) == isAllocated) {
+          runEnd = Math.min(stop, (runEnd / blockBytes + 1) * blockBytes);
+        }
+        extents.add(new Extent(at, runEnd - at, isAllocated, !isAllocated));
+        at = runEnd;
+      }
+      return extents;
+    });
+  }
+
+  private VolumeException check(long offset, long length) {
+    if (offset < 0 || length < 0) {
+      return new VolumeException(Kind.INVALID_ARGUMENT, name, offset, length,
+          "negative offset or length");
+    }
+    if (offset + length > sizeBytes.get() || offset + length < 0) {
+      return new VolumeException(Kind.OUT_OF_RANGE, name, offset, length,
+          "past the end of the volume (" + sizeBytes.get() + " bytes)");
+    }
+    return null;
+  }
+
+  /** Bounds the volume's requests in flight: beyond it, a request is refused as BUSY. */
+  private <T> CompletionStage<T> admitted(long offset, long length,
+      Supplier<CompletionStage<T>> work) {
+    if (!inFlight.tryAcquire()) {
+      return CompletableFuture.failedFuture(new VolumeException(Kind.BUSY, name, offset, length,
+          "more than " + settings.inFlightMax() + " requests in flight"));
+    }
+    CompletionStage<T> stage;
+    try {
+      stage = work.get();
+    } catch (RuntimeException e) {
+      inFlight.release();
+      return CompletableFuture.failedFuture(e);
+    }
+    return stage.whenComplete((r, e) -> inFlight.release());
+  }
+
+  private Throwable readError(List<Long> blocks, Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    if (cause instanceof VolumeException) {
+      return cause;
+    }
+    long first = blocks.get(0) * blockBytes;
+    return new VolumeException(Kind.IO_ERROR, name, first, (long) blocks.size() * blockBytes,
+        "read failed: " + cause, cause);
+  }
+
+  // ---- Background: sealing and compaction ------------------------------------------------------
+
+  /** Seals if a segment's worth is journaled, or (idle) whatever is journaled. */
+  void maybeSealIdle(long idleNanos) {
+    if (data.state().getJournalBytes() > 0
+        && System.nanoTime() - lastWriteNanos.get() >= idleNanos) {
+      maybeSeal(true);
+    }
+  }
+
+  /** Starts sealing unless a seal is running. Completes when this round is done. */
+  CompletionStage<Void> maybeSeal(boolean evenIfPartial) {
+    if (!sealing.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(null);
+    }
+    CompletionStage<Void> round = lane.submit(() -> data.draftSegment(settings.segmentBytes()))
+        .thenCompose(draft -> {
+          if (draft.chunkNumbers().isEmpty()
+              || (!evenIfPartial && draft.bytes().remaining() < settings.segmentBytes() / 2)) {
+            return CompletableFuture.completedFuture(null);
+          }
+          return seal(draft);
+        });
+    return round.whenComplete((r, e) -> {
+      sealing.set(false);
+      if (e == null && data.state().getJournalBytes() >= settings.segmentBytes()) {
+        maybeSeal(false);
+      }
+    });
+  }
+
+  private CompletionStage<Void> seal(SegmentDraft draft) {
+    long segmentId = segmentIds.get();
+    return dpu.sealSegment(segmentCodec, draft.bytes()).thenCompose(sealed ->
+        VolumeReader.onIo(ioExecutor, () -> {
+          Rendezvous.Placement placement = Rendezvous.choose(segmentId,
+              segmentCodec.code().totalShards(), stores.candidates());
+          List<CompletableFuture<Void>> writes = new ArrayList<>();
+          for (int i = 0; i < placement.stores().size(); i++) {
+            ShardStore store = stores.get(placement.stores().get(i)).orElseThrow();
+            int index = i;
+            writes.add(VolumeReader.<Void>onIo(ioExecutor, () -> {
+              store.put(segmentId, index, sealed.shards().get(index));
+              return null;
+            }).toCompletableFuture());
+          }
+          CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
+          SegmentRecord.Builder record = SegmentRecord.newBuilder()
+              .setSegmentId(segmentId).setVolumeId(id)
+              .setDataShards(policy.dataShards()).setParityShards(policy.parityShards())
+              .setSegmentBytes(sealed.layout().segmentBytes())
+              .setShardBytes(sealed.layout().shardBytes())
+              .addAllShardStore(placement.stores())
+              .setSealedAtMillis(System.currentTimeMillis());
+          for (int i = 0; i < sealed.layout().shardCount(); i++) {
+            record.addShardCrc32C(sealed.layout().crc32c(i));
+          }
+          return record;
+        })).thenCompose(record -> lane.submit(() -> {
+          data.sealed(draft, record);
+          return null;
+        }));
+  }
+
+  /**
+   * Compacts every segment whose live fraction is below the threshold: its live chunks go back to
+   * the journal (to be sealed into a new segment) and its shards are deleted.
+   *
+   * @return the number of segments compacted
+   */
+  public CompletionStage<Integer> compact() {
+    if (!compacting.compareAndSet(false, true)) {
+      return CompletableFuture.completedFuture(0);
+    }
+    return VolumeReader.onIo(ioExecutor, () -> {
+      int compacted = 0;
+      for (SegmentRecord seg : data.segments()) {
+        if (seg.getSegmentBytes() == 0
+            || (double) seg.getLiveBytes() / seg.getSegmentBytes()
+                >= settings.compactionLiveFraction()) {
+          continue;
+        }
+        Map<Long, byte[]> payloads = new LinkedHashMap<>();
+        for (Map.Entry<Long, ChunkRecord> e : data.chunksOf(seg.getSegmentId()).entrySet()) {
+          ChunkRecord rec = e.getValue();
+          ByteBuffer bytes = reader.readSegmentRange(seg, rec.segmentOffset(), rec.storedBytes())
+              .toCompletableFuture().get();
+          byte[] copy = new byte[bytes.remaining()];
+          bytes.get(copy);
+          payloads.put(e.getKey(), copy);
+        }
+        boolean done = lane.submit(() -> data.unseal(seg, payloads)).toCompletableFuture().get();
+        if (done) {
+          deleteShards(seg);
+          compacted++;
+        }
+      }
+      return compacted;
+    }).whenComplete((n, e) -> compacting.set(false));
+  }
+
+  void deleteShards(SegmentRecord seg) {
+    for (int i = 0; i < seg.getShardStoreCount(); i++) {
+      Optional<ShardStore> store = stores.get(seg.getShardStore(i));
+      if (store.isPresent()) {
+        try {
+          store.get().delete(seg.getSegmentId(), i);
+        } catch (ShardStore.StoreException e) {
+          // An orphan shard costs space, not correctness; scrub reports stores with errors.
+        }
+      }
+    }
+  }
+
+  /** What one scrub of a volume found and fixed. */
+  public record ScrubResult(long shardsChecked, long shardsBad, long shardsRepaired,
+      long segmentsUnrecoverable) {}
+
+  /** Shards a scrub of this volume will check. */
+  public long shardCount() {
+    long n = 0;
+    for (SegmentRecord seg : data.segments()) {
+      n += seg.getShardStoreCount();
+    }
+    return n;
+  }
+
+  /**
+   * Reads every shard of every segment, checks it against its recorded CRC32C, and rebuilds the
+   * missing or corrupt ones from the others (DPU tier), writing each back to its store — or, if
+   * that store has failed, to a healthy store that holds no other shard of the segment.
+   *
+   * @param onShard called once per shard checked (progress)
+   */
+  public CompletionStage<ScrubResult> scrub(Runnable onShard) {
+    return VolumeReader.onIo(ioExecutor, () -> {
+      long checked = 0;
+      long bad = 0;
+      long repaired = 0;
+      long lost = 0;
+      for (SegmentRecord seg : data.segments()) {
+        int total = seg.getShardStoreCount();
+        List<ByteBuffer> shards = new ArrayList<>(total);
+        boolean[] present = new boolean[total];
+        io.cairn.offload.pipeline.SegmentShards layout = VolumeReader.layout(seg);
+        for (int i = 0; i < total; i++) {
+          ByteBuffer buf = ByteBuffer.allocate(seg.getShardBytes());
+          Optional<ShardStore> store = stores.get(seg.getShardStore(i));
+          boolean ok = store.isPresent() && store.get().healthy()
+              && store.get().read(seg.getSegmentId(), i, 0, buf.duplicate());
+          if (ok) {
+            ok = dpu.shardIntact(segmentCodec, layout, i, buf).toCompletableFuture().get();
+          }
+          present[i] = ok;
+          shards.add(buf);
+          checked++;
+          onShard.run();
+        }
+        int missing = 0;
+        for (boolean p : present) {
+          missing += p ? 0 : 1;
+        }
+        if (missing == 0) {
+          continue;
+        }
+        bad += missing;
+        if (total - missing < seg.getDataShards()) {
+          lost++;
+          continue;
+        }
+        List<ByteBuffer> rebuilt = dpu.reconstructShards(segmentCodec, shards, present)
+            .toCompletableFuture().get();
+        for (int i = 0; i < total; i++) {
+          if (present[i]) {
+            continue;
+          }
+          String target = repairTarget(seg, i);
+          if (target == null) {
+            continue;
+          }
+          stores.get(target).orElseThrow().put(seg.getSegmentId(), i, rebuilt.get(i));
+          if (!target.equals(seg.getShardStore(i))) {
+            long segmentId = seg.getSegmentId();
+            int index = i;
+            lane.submit(() -> {
+              data.moveShard(segmentId, index, target);
+              return null;
+            }).toCompletableFuture().get();
+          }
+          repaired++;
+        }
+      }
+      if (lost == 0 && bad == repaired) {
+        degradedReads.set(0);
+      }
+      return new ScrubResult(checked, bad, repaired, lost);
+    });
+  }
+
+  /** The store a rebuilt shard goes to: its own if healthy, else a healthy unused one. */
+  private String repairTarget(SegmentRecord seg, int index) {
+    Optional<ShardStore> own = stores.get(seg.getShardStore(index));
+    if (own.isPresent() && own.get().healthy()) {
+      return own.get().id();
+    }
+    java.util.Set<String> used = new java.util.HashSet<>(seg.getShardStoreList());
+    List<Rendezvous.Candidate> free = stores.candidates().stream()
+        .filter(c -> !used.contains(c.storeId())).toList();
+    if (free.isEmpty()) {
+      return null;
+    }
+    return Rendezvous.choose(seg.getSegmentId(), 1, free).stores().get(0);
+  }
+
+  /** Journaled bytes not yet sealed (for tests and status). */
+  long journalBytes() {
+    return data.state().getJournalBytes();
+  }
+
+  VolumeReader reader() {
+    return reader;
+  }
+}

@@ -1,0 +1,410 @@
+package io.cairn.node.volume;
+
+import io.cairn.node.SerialExecutor;
+import io.cairn.node.volume.VolumeData.BlockUpdate;
+import io.cairn.offload.dpu.Dpu;
+import io.cairn.offload.pipeline.Chunk;
+import io.cairn.offload.pipeline.ChunkCodec;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+/**
+ * A volume's leader: orders its writes and commits them (DESIGN.md, "The data path").
+ *
+ * <p>Each write is given the next sequence number when it arrives and becomes whole blocks at
+ * once: a partial block is merged onto the newest content of that block — an earlier write still
+ * in flight, or the stored block, which is read first (while it is read, newer commands wait in a
+ * bounded stash, so nothing can overtake the merge). Block content then goes to the DPU tier
+ * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and
+ * commits happen strictly in sequence order: the longest run of consecutive encoded writes
+ * becomes one journal record and one synced RocksDB write (group commit: while one sync is in
+ * flight the next group accumulates). A write is acknowledged only after its record is durable,
+ * so per-block last-writer-wins holds in acknowledgement order. FLUSH completes when every write
+ * accepted before it has completed. The actor never blocks: storage work runs in the volume's
+ * lane on the I/O dispatcher, engine work in the DPU tier.
+ */
+final class VolumeActor {
+
+  /** What the volume's leader does. Promises complete with the outcome of each command. */
+  sealed interface Command permits Write, Zero, Flush, Stop, Loaded, Encoded, Committed {}
+
+  /** Write {@code data} at {@code offset} (already validated against the volume's size). */
+  record Write(long offset, ByteBuffer data, CompletableFuture<Void> done) implements Command {}
+
+  /**
+   * Make a range read as zeroes. {@code partialToo}: WRITE_ZEROES zeroes partial blocks by
+   * read-modify-write; TRIM (false) is advisory and leaves partial blocks alone.
+   */
+  record Zero(long offset, long length, boolean partialToo, CompletableFuture<Void> done)
+      implements Command {}
+
+  record Flush(CompletableFuture<Void> done) implements Command {}
+
+  /** The volume was deleted: stop. Requests still in flight fail as NOT_AVAILABLE. */
+  record Stop() implements Command {}
+
+  private record Loaded(Command waiting, Map<Long, ByteBuffer> blocks, Throwable failure)
+      implements Command {}
+
+  private record Encoded(long seq, List<Chunk> chunks, Throwable failure) implements Command {}
+
+  private record Committed(List<Long> seqs, Throwable failure) implements Command {}
+
+  /** What the actor needs of its volume; all thread-safe. */
+  interface Backend {
+    String name();
+
+    int blockBytes();
+
+    ChunkCodec chunkCodec();
+
+    Dpu dpu();
+
+    SerialExecutor lane();
+
+    VolumeData data();
+
+    /** The stored content of these blocks (zeroes where unallocated); async. */
+    CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blockIndexes);
+
+    /** Called after every commit, from the lane, to let the sealer look at the journal. */
+    void committed();
+  }
+
+  /** One accepted write, until it is acknowledged. */
+  private static final class Op {
+    final long seq;
+    final CompletableFuture<Void> done;
+    final List<Long> blocks = new ArrayList<>();
+    final List<ByteBuffer> contents = new ArrayList<>(); // null entry: zero block
+    List<Chunk> chunks;
+    Throwable failure;
+    boolean encoded;
+
+    Op(long seq, CompletableFuture<Void> done) {
+      this.seq = seq;
+      this.done = done;
+    }
+  }
+
+  private record PendingBlock(long seq, ByteBuffer content) {}
+
+  static Behavior<Command> create(Backend backend, int stashCapacity, int groupMax) {
+    return Behaviors.withStash(stashCapacity, stash -> Behaviors.setup(
+        ctx -> new VolumeActor(backend, ctx, stash, groupMax).accepting()));
+  }
+
+  private final Backend backend;
+  private final ActorContext<Command> ctx;
+  private final StashBuffer<Command> stash;
+  private final int groupMax;
+  private final int blockBytes;
+  private final TreeMap<Long, Op> inFlight = new TreeMap<>();
+  private final Map<Long, PendingBlock> pending = new HashMap<>();
+  private final List<Map.Entry<Long, CompletableFuture<Void>>> flushes = new ArrayList<>();
+  private long nextSeq = 1;
+  private boolean committing;
+
+  private VolumeActor(Backend backend, ActorContext<Command> ctx, StashBuffer<Command> stash,
+      int groupMax) {
+    this.backend = backend;
+    this.ctx = ctx;
+    this.stash = stash;
+    this.groupMax = groupMax;
+    this.blockBytes = backend.blockBytes();
+  }
+
+  private Behavior<Command> accepting() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Write.class, w -> accept(w, w.offset(), w.data().remaining()))
+        .onMessage(Zero.class, z -> accept(z, z.offset(), z.length()))
+        .onMessage(Flush.class, this::onFlush)
+        .onMessage(Stop.class, this::onStop)
+        .onMessage(Encoded.class, this::onEncoded)
+        .onMessage(Committed.class, this::onCommitted)
+        .onMessage(Loaded.class, l -> Behaviors.same()) // cannot happen while accepting
+        .build();
+  }
+
+  /** While a read-modify-write reads stored blocks: every new command waits its turn. */
+  private Behavior<Command> loading() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Loaded.class, this::onLoaded)
+        .onMessage(Encoded.class, this::onEncoded)
+        .onMessage(Committed.class, this::onCommitted)
+        .onAnyMessage(cmd -> {
+          if (stash.isFull()) {
+            fail(cmd, new VolumeException(VolumeException.Kind.BUSY, backend.name(), 0, 0,
+                "too many requests waiting for a read-modify-write"));
+          } else {
+            stash.stash(cmd);
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private Behavior<Command> accept(Command cmd, long offset, long length) {
+    if (length == 0) {
+      complete(cmd);
+      return Behaviors.same();
+    }
+    boolean zero = cmd instanceof Zero;
+    boolean partialToo = !(cmd instanceof Zero z) || z.partialToo();
+    long first = offset / blockBytes;
+    long last = (offset + length - 1) / blockBytes;
+    List<Long> toLoad = new ArrayList<>();
+    for (long b : new long[] {first, last}) {
+      boolean partial = b * blockBytes < offset || (b + 1) * blockBytes > offset + length;
+      if (partial && partialToo && !pending.containsKey(b) && !toLoad.contains(b)) {
+        toLoad.add(b);
+      }
+    }
+    if (!toLoad.isEmpty()) {
+      ctx.pipeToSelf(backend.readBlocks(toLoad), (blocks, failure) ->
+          new Loaded(cmd, blocks, failure));
+      return loading();
+    }
+    admit(cmd, offset, length, zero, partialToo, Map.of());
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onLoaded(Loaded loaded) {
+    Command cmd = loaded.waiting();
+    if (loaded.failure() != null) {
+      fail(cmd, loaded.failure());
+    } else {
+      long offset = cmd instanceof Write w ? w.offset() : ((Zero) cmd).offset();
+      long length = cmd instanceof Write w ? w.data().remaining() : ((Zero) cmd).length();
+      boolean partialToo = !(cmd instanceof Zero z) || z.partialToo();
+      admit(cmd, offset, length, cmd instanceof Zero, partialToo, loaded.blocks());
+    }
+    return stash.unstashAll(accepting());
+  }
+
+  /** Turns a command into whole-block contents, registers them, and starts encoding. */
+  private void admit(Command cmd, long offset, long length, boolean zero, boolean partialToo,
+      Map<Long, ByteBuffer> loaded) {
+    Op op = new Op(nextSeq++, doneOf(cmd));
+    long first = offset / blockBytes;
+    long last = (offset + length - 1) / blockBytes;
+    ByteBuffer data = cmd instanceof Write w ? w.data() : null;
+    List<ByteBuffer> toEncode = new ArrayList<>();
+    for (long b = first; b <= last; b++) {
+      long blockStart = b * blockBytes;
+      int from = (int) Math.max(0, offset - blockStart);
+      int to = (int) Math.min(blockBytes, offset + length - blockStart);
+      boolean partial = from > 0 || to < blockBytes;
+      if (partial && !partialToo) {
+        continue;
+      }
+      ByteBuffer content;
+      if (!partial) {
+        content = zero ? null : copyBlock(data, (int) (blockStart - offset));
+      } else {
+        PendingBlock newer = pending.get(b);
+        ByteBuffer base = newer != null ? newer.content() : loaded.get(b);
+        content = ByteBuffer.allocate(blockBytes);
+        if (base != null) {
+          content.put(0, base.duplicate().rewind(), 0, blockBytes);
+        }
+        if (!zero) {
+          content.put(from, data, data.position() + (int) (blockStart + from - offset), to - from);
+        } else {
+          content.put(from, new byte[to - from]);
+        }
+      }
+      if (content != null && isZero(content)) {
+        content = null; // an all-zero block is stored as a hole: reads as zeroes, costs nothing
+      }
+      op.blocks.add(b);
+      op.contents.add(content);
+      pending.put(b, new PendingBlock(op.seq, content));
+      if (content != null) {
+        toEncode.add(content);
+      }
+    }
+    inFlight.put(op.seq, op);
+    if (toEncode.isEmpty()) {
+      op.chunks = List.of();
+      op.encoded = true;
+      maybeCommit();
+    } else {
+      long seq = op.seq;
+      ctx.pipeToSelf(backend.dpu().encodeBlocks(backend.chunkCodec(), toEncode),
+          (chunks, failure) -> new Encoded(seq, chunks, failure));
+    }
+  }
+
+  private Behavior<Command> onEncoded(Encoded e) {
+    Op op = inFlight.get(e.seq());
+    if (op != null) {
+      op.chunks = e.chunks();
+      op.failure = e.failure();
+      op.encoded = true;
+      maybeCommit();
+    }
+    return Behaviors.same();
+  }
+
+  /** Commits the longest run of consecutive encoded writes, if no commit is in flight. */
+  private void maybeCommit() {
+    if (committing || inFlight.isEmpty()) {
+      return;
+    }
+    List<Op> group = new ArrayList<>();
+    for (Op op : inFlight.values()) {
+      if (!op.encoded || group.size() >= groupMax) {
+        break;
+      }
+      group.add(op);
+    }
+    if (group.isEmpty()) {
+      return;
+    }
+    List<List<BlockUpdate>> updates = new ArrayList<>();
+    List<Long> seqs = new ArrayList<>();
+    for (Op op : group) {
+      seqs.add(op.seq);
+      if (op.failure != null) {
+        continue; // fails alone below; its blocks keep their old content
+      }
+      List<BlockUpdate> u = new ArrayList<>(op.blocks.size());
+      Iterator<Chunk> chunks = op.chunks.iterator();
+      for (int i = 0; i < op.blocks.size(); i++) {
+        ByteBuffer content = op.contents.get(i);
+        u.add(content == null
+            ? new BlockUpdate(op.blocks.get(i), null, 0)
+            : new BlockUpdate(op.blocks.get(i), chunks.next(), blockBytes));
+      }
+      updates.add(u);
+    }
+    long lastSeq = seqs.get(seqs.size() - 1);
+    committing = true;
+    ctx.pipeToSelf(backend.lane().submit(() -> {
+      backend.data().commit(updates, lastSeq);
+      backend.committed();
+      return null;
+    }), (ok, failure) -> new Committed(seqs, failure));
+  }
+
+  private Behavior<Command> onCommitted(Committed c) {
+    committing = false;
+    for (long seq : c.seqs()) {
+      Op op = inFlight.remove(seq);
+      for (int i = 0; i < op.blocks.size(); i++) {
+        long b = op.blocks.get(i);
+        PendingBlock p = pending.get(b);
+        if (p != null && p.seq() == seq) {
+          pending.remove(b);
+        }
+      }
+      Throwable failure = op.failure != null ? op.failure : c.failure();
+      if (failure == null) {
+        op.done.complete(null);
+      } else {
+        op.done.completeExceptionally(asVolumeError(failure));
+      }
+    }
+    completeFlushes();
+    maybeCommit();
+    return Behaviors.same();
+  }
+
+  private Behavior<Command> onStop(Stop stop) {
+    VolumeException gone = new VolumeException(VolumeException.Kind.NOT_AVAILABLE, backend.name(),
+        0, 0, "the volume was deleted");
+    for (Op op : inFlight.values()) {
+      op.done.completeExceptionally(gone);
+    }
+    for (Map.Entry<Long, CompletableFuture<Void>> f : flushes) {
+      f.getValue().completeExceptionally(gone);
+    }
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onFlush(Flush f) {
+    flushes.add(Map.entry(nextSeq - 1, f.done()));
+    completeFlushes();
+    return Behaviors.same();
+  }
+
+  private void completeFlushes() {
+    long oldestInFlight = inFlight.isEmpty() ? Long.MAX_VALUE : inFlight.firstKey();
+    flushes.removeIf(f -> {
+      if (f.getKey() < oldestInFlight) {
+        f.getValue().complete(null);
+        return true;
+      }
+      return false;
+    });
+  }
+
+  private ByteBuffer copyBlock(ByteBuffer data, int fromInData) {
+    ByteBuffer block = ByteBuffer.allocate(blockBytes);
+    block.put(0, data, data.position() + fromInData, blockBytes);
+    return block;
+  }
+
+  private static boolean isZero(ByteBuffer b) {
+    for (int i = 0; i + 8 <= b.limit(); i += 8) {
+      if (b.getLong(i) != 0) {
+        return false;
+      }
+    }
+    for (int i = b.limit() & ~7; i < b.limit(); i++) {
+      if (b.get(i) != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Throwable asVolumeError(Throwable t) {
+    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+        ? t.getCause() : t;
+    if (cause instanceof VolumeException) {
+      return cause;
+    }
+    if (cause instanceof io.cairn.offload.dpu.DpuException.QueueFull) {
+      return new VolumeException(VolumeException.Kind.BUSY, backend.name(), 0, 0,
+          "the DPU tier is saturated", cause);
+    }
+    return new VolumeException(VolumeException.Kind.IO_ERROR, backend.name(), 0, 0,
+        "write failed: " + cause, cause);
+  }
+
+  private static CompletableFuture<Void> doneOf(Command cmd) {
+    if (cmd instanceof Write w) {
+      return w.done();
+    }
+    if (cmd instanceof Zero z) {
+      return z.done();
+    }
+    if (cmd instanceof Flush f) {
+      return f.done();
+    }
+    throw new IllegalArgumentException("no promise in " + cmd);
+  }
+
+  private void complete(Command cmd) {
+    doneOf(cmd).complete(null);
+  }
+
+  private void fail(Command cmd, Throwable failure) {
+    if (cmd instanceof Write || cmd instanceof Zero || cmd instanceof Flush) {
+      doneOf(cmd).completeExceptionally(asVolumeError(failure));
+    }
+  }
+}

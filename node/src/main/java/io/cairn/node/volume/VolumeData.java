@@ -1,0 +1,395 @@
+package io.cairn.node.volume;
+
+import io.cairn.node.meta.MetaStore;
+import io.cairn.node.meta.MetaStore.Table;
+import io.cairn.offload.dedup.Fingerprint;
+import io.cairn.offload.pipeline.Chunk;
+import io.cairn.protocol.segment.SegmentRecord;
+import io.cairn.protocol.segment.VolumeState;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+
+/**
+ * One volume's metadata: block map, chunk table, dedup index, journal and segment table, and
+ * every change to them. Confined to the volume's lane (a SerialExecutor on the I/O dispatcher):
+ * no two methods run at once, so read-modify-write needs no locks.
+ *
+ * <p>Each mutating method builds one {@link WriteBatch} — a journal record stamped with the
+ * volume's (epoch, sequence) — and commits it synced; the in-memory state advances only after the
+ * commit succeeded. Invariants kept by every batch:
+ * <ul>
+ *   <li>a block maps to at most one chunk, and a chunk's {@code refs} is the number of blocks
+ *       mapping to it; a chunk with no reference is deleted in the same batch;</li>
+ *   <li>a chunk's bytes are in the journal or in exactly one sealed segment, never neither;</li>
+ *   <li>a segment's {@code live_bytes} is the sum of the stored bytes of the chunks it holds.</li>
+ * </ul>
+ */
+final class VolumeData {
+
+  /** One block's new content in a journal record: a chunk, or null for "reads as zeroes". */
+  record BlockUpdate(long blockIndex, Chunk chunk, int plainBytes) {}
+
+  /** Journaled chunks gathered for a segment: chunk numbers, payloads and their offsets. */
+  record SegmentDraft(List<Long> chunkNumbers, List<Integer> offsets, List<Integer> lengths,
+      ByteBuffer bytes) {}
+
+  private final long volumeId;
+  private final boolean dedup;
+  private final MetaStore meta;
+  private VolumeState state;
+  private volatile VolumeState published;
+
+  VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state) {
+    this.volumeId = volumeId;
+    this.dedup = dedup;
+    this.meta = meta;
+    this.state = state;
+    this.published = state;
+  }
+
+  /** The state as of the last successful commit; safe to read from any thread. */
+  VolumeState state() {
+    return published;
+  }
+
+  /** Opens the volume under a new epoch: a leader's term starts with a durable promise. */
+  void beginEpoch() throws RocksDBException {
+    VolumeState next = state.toBuilder().setEpoch(state.getEpoch() + 1).build();
+    try (WriteBatch batch = new WriteBatch()) {
+      batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
+      meta.commit(batch);
+    }
+    publish(next);
+  }
+
+  /**
+   * Applies the block updates of consecutive writes, in order, as one journal record.
+   *
+   * @param sequence the sequence number of the last write in the group
+   */
+  void commit(List<List<BlockUpdate>> writes, long sequence) throws RocksDBException {
+    Batch b = new Batch();
+    for (List<BlockUpdate> write : writes) {
+      for (BlockUpdate u : write) {
+        Long old = b.block(u.blockIndex());
+        if (u.chunk() == null) {
+          if (old == null) {
+            continue;
+          }
+          b.blocks.put(u.blockIndex(), null);
+          b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() - 1);
+          b.release(old);
+          continue;
+        }
+        long chunkNumber = b.reference(u.chunk(), u.plainBytes());
+        b.blocks.put(u.blockIndex(), chunkNumber);
+        if (old == null) {
+          b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() + 1);
+        } else {
+          b.release(old);
+        }
+      }
+    }
+    b.state.setSequence(sequence);
+    b.commit();
+  }
+
+  /** Gathers journaled chunks, oldest first, until {@code segmentBytesMax} would be exceeded. */
+  SegmentDraft draftSegment(int segmentBytesMax) {
+    List<Long> numbers = new ArrayList<>();
+    List<Integer> offsets = new ArrayList<>();
+    List<Integer> lengths = new ArrayList<>();
+    List<byte[]> payloads = new ArrayList<>();
+    int[] total = {0};
+    meta.scan(Table.JOURNAL, VolumeKeys.volume(volumeId), Long.MAX_VALUE, (key, value) -> {
+      if (total[0] + value.length > segmentBytesMax) {
+        return false;
+      }
+      numbers.add(VolumeKeys.second(key));
+      offsets.add(total[0]);
+      lengths.add(value.length);
+      payloads.add(value);
+      total[0] += value.length;
+      return true;
+    });
+    ByteBuffer bytes = ByteBuffer.allocate(total[0]);
+    for (byte[] p : payloads) {
+      bytes.put(p);
+    }
+    return new SegmentDraft(numbers, offsets, lengths, bytes.flip());
+  }
+
+  /**
+   * Records a sealed segment whose shards are durable in their stores: the drafted chunks that
+   * are still in the journal now point into it, and their journal payloads are trimmed. Chunks
+   * freed since the draft are dead bytes of the segment from the start.
+   */
+  void sealed(SegmentDraft draft, SegmentRecord.Builder record) throws RocksDBException {
+    Batch b = new Batch();
+    long live = 0;
+    for (int i = 0; i < draft.chunkNumbers().size(); i++) {
+      long cn = draft.chunkNumbers().get(i);
+      ChunkRecord rec = b.chunk(cn);
+      if (rec == null || !rec.inJournal()) {
+        continue;
+      }
+      b.chunks.put(cn, rec.inSegment(record.getSegmentId(), draft.offsets().get(i)));
+      b.batch.delete(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn));
+      b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
+          VolumeKeys.segmentChunk(record.getSegmentId(), cn), new byte[0]);
+      live += rec.storedBytes();
+    }
+    record.setLiveBytes(live);
+    b.segments.put(record.getSegmentId(), record);
+    b.state.setJournalBytes(b.state.getJournalBytes() - live);
+    b.state.setSegmentBytes(b.state.getSegmentBytes() + record.getSegmentBytes());
+    b.commit();
+  }
+
+  /** The segments of this volume, in id order. */
+  List<SegmentRecord> segments() {
+    List<SegmentRecord> out = new ArrayList<>();
+    meta.scan(Table.SEGMENTS, VolumeKeys.volume(volumeId), (k, v) -> out.add(parseSegment(v)));
+    return out;
+  }
+
+  /** The chunks a segment holds (chunk number → record), read outside of a batch. */
+  Map<Long, ChunkRecord> chunksOf(long segmentId) throws RocksDBException {
+    Map<Long, ChunkRecord> out = new LinkedHashMap<>();
+    List<Long> numbers = new ArrayList<>();
+    meta.scan(Table.SEGMENT_CHUNKS, VolumeKeys.volume(segmentId),
+        (k, v) -> numbers.add(VolumeKeys.second(k)));
+    for (long cn : numbers) {
+      byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
+      if (v != null) {
+        out.put(cn, ChunkRecord.decode(v));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Compaction: moves the given chunks of a segment back into the journal (with the payloads
+   * the caller read from the segment) and drops the segment from the table. The sealer packs
+   * them into a new segment later. The caller deletes the old shards after this commits.
+   *
+   * @return false if the segment is already gone
+   */
+  boolean unseal(SegmentRecord segment, Map<Long, byte[]> payloads) throws RocksDBException {
+    Batch b = new Batch();
+    if (b.segment(segment.getSegmentId()) == null) {
+      return false;
+    }
+    for (Map.Entry<Long, byte[]> e : payloads.entrySet()) {
+      ChunkRecord rec = b.chunk(e.getKey());
+      if (rec == null || rec.segmentId() != segment.getSegmentId()) {
+        continue;
+      }
+      b.chunks.put(e.getKey(), rec.backInJournal());
+      b.batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, e.getKey()), e.getValue());
+      b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
+          VolumeKeys.segmentChunk(segment.getSegmentId(), e.getKey()));
+      b.state.setJournalBytes(b.state.getJournalBytes() + rec.storedBytes());
+    }
+    b.segments.put(segment.getSegmentId(), null);
+    b.state.setSegmentBytes(b.state.getSegmentBytes() - segment.getSegmentBytes());
+    b.commit();
+    return true;
+  }
+
+  /** Records that shard {@code index} of a segment now lives in {@code storeId} (repair). */
+  void moveShard(long segmentId, int index, String storeId) throws RocksDBException {
+    Batch b = new Batch();
+    SegmentRecord.Builder seg = b.segment(segmentId);
+    if (seg == null) {
+      return;
+    }
+    seg.setShardStore(index, storeId);
+    b.segments.put(segmentId, seg);
+    b.commit();
+  }
+
+  /** Deletes every row of this volume (after it left the catalog). Returns its segments. */
+  List<SegmentRecord> purge() throws RocksDBException {
+    List<SegmentRecord> segments = segments();
+    byte[] from = VolumeKeys.volume(volumeId);
+    byte[] to = VolumeKeys.volume(volumeId + 1);
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Table t : List.of(Table.BLOCK_MAP, Table.CHUNKS, Table.DEDUP, Table.JOURNAL,
+          Table.SEGMENTS)) {
+        batch.deleteRange(meta.cf(t), from, to);
+      }
+      for (SegmentRecord s : segments) {
+        batch.deleteRange(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.volume(s.getSegmentId()),
+            VolumeKeys.volume(s.getSegmentId() + 1));
+      }
+      batch.delete(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId));
+      meta.commit(batch);
+    }
+    return segments;
+  }
+
+  static SegmentRecord parseSegment(byte[] bytes) {
+    try {
+      return SegmentRecord.parseFrom(bytes);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt segment record", e);
+    }
+  }
+
+  private void publish(VolumeState next) {
+    state = next;
+    published = next;
+  }
+
+  /**
+   * One journal record under construction: reads see the batch's own changes first (overlays),
+   * then the database; nothing reaches the database or the in-memory state until commit().
+   */
+  private final class Batch {
+    final WriteBatch batch = new WriteBatch();
+    final VolumeState.Builder state = VolumeData.this.state.toBuilder();
+    final Map<Long, Long> blocks = new HashMap<>();
+    final Map<Long, ChunkRecord> chunks = new HashMap<>();
+    final Map<Fingerprint, Long> dedupIndex = new HashMap<>();
+    final Map<Long, SegmentRecord.Builder> segments = new HashMap<>();
+
+    Long block(long blockIndex) throws RocksDBException {
+      if (blocks.containsKey(blockIndex)) {
+        return blocks.get(blockIndex);
+      }
+      byte[] v = meta.get(Table.BLOCK_MAP, VolumeKeys.block(volumeId, blockIndex));
+      return v == null ? null : VolumeKeys.longOf(v);
+    }
+
+    ChunkRecord chunk(long cn) throws RocksDBException {
+      if (chunks.containsKey(cn)) {
+        return chunks.get(cn);
+      }
+      byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
+      return v == null ? null : ChunkRecord.decode(v);
+    }
+
+    Long dedupLookup(Fingerprint id) throws RocksDBException {
+      if (dedupIndex.containsKey(id)) {
+        return dedupIndex.get(id);
+      }
+      byte[] v = meta.get(Table.DEDUP, VolumeKeys.dedup(volumeId, id));
+      return v == null ? null : VolumeKeys.longOf(v);
+    }
+
+    SegmentRecord.Builder segment(long segmentId) throws RocksDBException {
+      if (segments.containsKey(segmentId)) {
+        return segments.get(segmentId);
+      }
+      byte[] v = meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, segmentId));
+      return v == null ? null : parseSegment(v).toBuilder();
+    }
+
+    /** A new reference to this content: an existing chunk (dedup) or a new journaled one. */
+    long reference(Chunk chunk, int plainBytes) throws RocksDBException {
+      if (dedup) {
+        Long existing = dedupLookup(chunk.id());
+        if (existing != null) {
+          ChunkRecord rec = chunk(existing);
+          if (rec != null) {
+            chunks.put(existing, rec.withRefs(rec.refs() + 1));
+            return existing;
+          }
+        }
+      }
+      long cn = state.getNextChunkNumber();
+      state.setNextChunkNumber(cn + 1);
+      int stored = chunk.bytes().remaining();
+      chunks.put(cn, new ChunkRecord(chunk.id(), 1, stored, plainBytes, ChunkRecord.IN_JOURNAL, 0));
+      byte[] payload = new byte[stored];
+      chunk.bytes().duplicate().get(payload);
+      batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn), payload);
+      if (dedup) {
+        dedupIndex.put(chunk.id(), cn);
+      }
+      state.setChunks(state.getChunks() + 1)
+          .setStoredBytes(state.getStoredBytes() + stored)
+          .setPlainBytes(state.getPlainBytes() + plainBytes)
+          .setJournalBytes(state.getJournalBytes() + stored);
+      return cn;
+    }
+
+    /** Drops one reference; the last one frees the chunk and its bytes. */
+    void release(long cn) throws RocksDBException {
+      ChunkRecord rec = chunk(cn);
+      if (rec == null) {
+        return; // already freed: the map pointed at a chunk a crash-free history never frees
+      }
+      if (rec.refs() > 1) {
+        chunks.put(cn, rec.withRefs(rec.refs() - 1));
+        return;
+      }
+      chunks.put(cn, null);
+      state.setChunks(state.getChunks() - 1)
+          .setStoredBytes(state.getStoredBytes() - rec.storedBytes())
+          .setPlainBytes(state.getPlainBytes() - rec.plainBytes());
+      if (dedup && Long.valueOf(cn).equals(dedupLookup(rec.id()))) {
+        dedupIndex.put(rec.id(), null);
+      }
+      if (rec.inJournal()) {
+        batch.delete(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn));
+        state.setJournalBytes(state.getJournalBytes() - rec.storedBytes());
+      } else {
+        SegmentRecord.Builder seg = segment(rec.segmentId());
+        if (seg != null) {
+          seg.setLiveBytes(seg.getLiveBytes() - rec.storedBytes());
+          segments.put(rec.segmentId(), seg);
+        }
+        batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(rec.segmentId(), cn));
+      }
+    }
+
+    void commit() throws RocksDBException {
+      try (WriteBatch closing = batch) {
+        for (Map.Entry<Long, Long> e : blocks.entrySet()) {
+          byte[] key = VolumeKeys.block(volumeId, e.getKey());
+          if (e.getValue() == null) {
+            batch.delete(meta.cf(Table.BLOCK_MAP), key);
+          } else {
+            batch.put(meta.cf(Table.BLOCK_MAP), key, VolumeKeys.longValue(e.getValue()));
+          }
+        }
+        for (Map.Entry<Long, ChunkRecord> e : chunks.entrySet()) {
+          byte[] key = VolumeKeys.chunk(volumeId, e.getKey());
+          if (e.getValue() == null) {
+            batch.delete(meta.cf(Table.CHUNKS), key);
+          } else {
+            batch.put(meta.cf(Table.CHUNKS), key, e.getValue().encode());
+          }
+        }
+        for (Map.Entry<Fingerprint, Long> e : dedupIndex.entrySet()) {
+          byte[] key = VolumeKeys.dedup(volumeId, e.getKey());
+          if (e.getValue() == null) {
+            batch.delete(meta.cf(Table.DEDUP), key);
+          } else {
+            batch.put(meta.cf(Table.DEDUP), key, VolumeKeys.longValue(e.getValue()));
+          }
+        }
+        for (Map.Entry<Long, SegmentRecord.Builder> e : segments.entrySet()) {
+          byte[] key = VolumeKeys.segment(volumeId, e.getKey());
+          if (e.getValue() == null) {
+            batch.delete(meta.cf(Table.SEGMENTS), key);
+          } else {
+            batch.put(meta.cf(Table.SEGMENTS), key, e.getValue().build().toByteArray());
+          }
+        }
+        VolumeState next = state.build();
+        batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
+        meta.commit(batch);
+        publish(next);
+      }
+    }
+  }
+}
