@@ -66,7 +66,8 @@ public final class LocalVolume implements BlockVolume {
   private final SegmentCodec segmentCodec;
   private final Settings settings;
   private final Supplier<Long> segmentIds;
-  private final AtomicBoolean sealing = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> sealing =
+      new java.util.concurrent.atomic.AtomicReference<>();
   private final AtomicBoolean compacting = new AtomicBoolean();
   private final AtomicLong lastWriteNanos = new AtomicLong(System.nanoTime());
   private final AtomicLong degradedReads = new AtomicLong();
@@ -296,7 +297,8 @@ public final class LocalVolume implements BlockVolume {
       for (VolumeReader.StoredChunk c : stored.values()) {
         chunks.add(new Chunk(c.id(), c.bytes()));
       }
-      return dpu.decodeChunks(chunkCodec, chunks).thenApply(decoded -> {
+      return DpuBackpressure.submit(() -> dpu.decodeChunks(chunkCodec, chunks))
+          .thenApply(decoded -> {
         Map<Long, ByteBuffer> out = new HashMap<>();
         int i = 0;
         for (long b : stored.keySet()) {
@@ -443,10 +445,17 @@ public final class LocalVolume implements BlockVolume {
     }
   }
 
-  /** Starts sealing unless a seal is running. Completes when this round is done. */
+  /**
+   * Seals a segment from the journal: a full one, or with {@code evenIfPartial} whatever is
+   * journaled. One seal runs at a time; a call during a seal waits for it and then seals again.
+   */
   CompletionStage<Void> maybeSeal(boolean evenIfPartial) {
-    if (!sealing.compareAndSet(false, true)) {
-      return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> mine = new CompletableFuture<>();
+    CompletableFuture<Void> running = sealing.compareAndExchange(null, mine);
+    if (running != null) {
+      return evenIfPartial
+          ? running.handle((r, e) -> null).thenCompose(x -> maybeSeal(true))
+          : running;
     }
     CompletionStage<Void> round = lane.submit(() -> data.draftSegment(settings.segmentBytes()))
         .thenCompose(draft -> {
@@ -456,17 +465,24 @@ public final class LocalVolume implements BlockVolume {
           }
           return seal(draft);
         });
-    return round.whenComplete((r, e) -> {
-      sealing.set(false);
+    round.whenComplete((r, e) -> {
+      sealing.set(null);
+      if (e == null) {
+        mine.complete(null);
+      } else {
+        mine.completeExceptionally(e);
+      }
       if (e == null && data.state().getJournalBytes() >= settings.segmentBytes()) {
         maybeSeal(false);
       }
     });
+    return mine;
   }
 
   private CompletionStage<Void> seal(SegmentDraft draft) {
     long segmentId = segmentIds.get();
-    return dpu.sealSegment(segmentCodec, draft.bytes()).thenCompose(sealed ->
+    return DpuBackpressure.submit(() -> dpu.sealSegment(segmentCodec, draft.bytes()))
+        .thenCompose(sealed ->
         VolumeReader.onIo(ioExecutor, () -> {
           Rendezvous.Placement placement = Rendezvous.choose(segmentId,
               segmentCodec.code().totalShards(), stores.candidates());
@@ -584,7 +600,9 @@ public final class LocalVolume implements BlockVolume {
           boolean ok = store.isPresent() && store.get().healthy()
               && store.get().read(seg.getSegmentId(), i, 0, buf.duplicate());
           if (ok) {
-            ok = dpu.shardIntact(segmentCodec, layout, i, buf).toCompletableFuture().get();
+            int shardIndex = i;
+            ok = DpuBackpressure.submit(() -> dpu.shardIntact(segmentCodec, layout, shardIndex, buf))
+                .toCompletableFuture().get();
           }
           present[i] = ok;
           shards.add(buf);
@@ -603,8 +621,8 @@ public final class LocalVolume implements BlockVolume {
           lost++;
           continue;
         }
-        List<ByteBuffer> rebuilt = dpu.reconstructShards(segmentCodec, shards, present)
-            .toCompletableFuture().get();
+        List<ByteBuffer> rebuilt = DpuBackpressure.submit(
+            () -> dpu.reconstructShards(segmentCodec, shards, present)).toCompletableFuture().get();
         for (int i = 0; i < total; i++) {
           if (present[i]) {
             continue;

@@ -242,7 +242,8 @@ final class VolumeActor {
       maybeCommit();
     } else {
       long seq = op.seq;
-      ctx.pipeToSelf(backend.dpu().encodeBlocks(backend.chunkCodec(), toEncode),
+      ctx.pipeToSelf(DpuBackpressure.submit(
+          () -> backend.dpu().encodeBlocks(backend.chunkCodec(), toEncode)),
           (chunks, failure) -> new Encoded(seq, chunks, failure));
     }
   }

@@ -123,8 +123,9 @@ final class VolumeReader {
       return CompletableFuture.completedFuture(out);
     }
     degradedReads.incrementAndGet();
-    return dpu.readSegment(segmentCodec, layout(seg), prefetch(seg, offset, length), offset,
-        length);
+    ShardSource fetched = prefetch(seg, offset, length);
+    return DpuBackpressure.submit(
+        () -> dpu.readSegment(segmentCodec, layout(seg), fetched, offset, length));
   }
 
   /**

@@ -22,6 +22,7 @@ public final class KeyDerivation {
     Objects.requireNonNull(dataKey, "dataKey");
     byte[] info = ByteBuffer.allocate(DEDUP_LABEL.length + Long.BYTES)
         .put(DEDUP_LABEL).putLong(volumeId).array();
-    return Hkdf.deriveKey(dataKey.secretKey().getEncoded(), new byte[0], info);
+    // RFC 5869: without a salt, HKDF uses HashLen zero bytes.
+    return Hkdf.deriveKey(dataKey.secretKey().getEncoded(), new byte[32], info);
   }
 }

@@ -1,0 +1,320 @@
+package io.cairn.node.volume;
+
+import static io.cairn.node.volume.VolumeRig.array;
+import static io.cairn.node.volume.VolumeRig.await;
+import static io.cairn.node.volume.VolumeRig.bytes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.cairn.node.maintenance.LocalMaintenance;
+import io.cairn.node.maintenance.MaintenanceService;
+import io.cairn.node.volume.BlockVolume.Extent;
+import io.cairn.protocol.segment.SegmentRecord;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LocalVolumeTest {
+
+  private static final long MiB = 1 << 20;
+
+  @TempDir Path dir;
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** Compressible but not uniform: what a VM's disk looks like more than random bytes do. */
+  private static byte[] texty(int n, long seed) {
+    Random r = new Random(seed);
+    byte[] b = new byte[n];
+    for (int i = 0; i < n; i++) {
+      b[i] = (byte) ('a' + r.nextInt(8));
+    }
+    return b;
+  }
+
+  @Test
+  void unwrittenBlocksReadAsZeroes() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 16 * MiB, VolumePolicy.DEFAULT);
+
+      assertThat(array(await(v.read(5 * MiB + 3, 10_000)))).containsOnly(0);
+    }
+  }
+
+  @Test
+  void alignedAndUnalignedWritesReadBackExactly() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 16 * MiB, VolumePolicy.DEFAULT);
+      byte[] model = new byte[(int) (16 * MiB)];
+      Random r = new Random(3);
+      for (int i = 0; i < 60; i++) {
+        int offset = r.nextInt((int) (16 * MiB) - 70_000);
+        byte[] data = i % 2 == 0 ? random(1 + r.nextInt(70_000), i) : texty(1 + r.nextInt(70_000), i);
+        await(v.write(offset, bytes(data), false));
+        System.arraycopy(data, 0, model, offset, data.length);
+      }
+
+      assertThat(array(await(v.read(0, (int) (16 * MiB))))).isEqualTo(model);
+    }
+  }
+
+  @Test
+  void concurrentWritesToOneBlockEndWithTheLastAcknowledged() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", MiB, VolumePolicy.DEFAULT);
+      List<CompletionStage<Void>> writes = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        byte[] block = new byte[4096];
+        Arrays.fill(block, (byte) i);
+        // Partial writes too: they must merge onto the newest content, not a stale one.
+        writes.add(v.write(i % 3 == 0 ? 100 : 0, bytes(i % 3 == 0 ? Arrays.copyOf(block, 50)
+            : block), false));
+      }
+      for (CompletionStage<Void> w : writes) {
+        await(w);
+      }
+      byte[] expected = new byte[4096];
+      Arrays.fill(expected, (byte) 98);
+      Arrays.fill(expected, 100, 150, (byte) 99);
+
+      assertThat(array(await(v.read(0, 4096)))).isEqualTo(expected);
+    }
+  }
+
+  @Test
+  void sealedSegmentsReadBackAndSurviveALostStoreAndACorruptPage() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 16 * MiB, VolumePolicy.DEFAULT);
+      byte[] data = random((int) (4 * MiB), 9);
+      await(v.write(0, bytes(data), false));
+      await(rig.volumes.sealAll());
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+      List<SegmentRecord> segments = v.data().segments();
+      assertThat(segments).isNotEmpty();
+
+      // Store 1 loses everything; a page of store 2 rots.
+      SegmentRecord first = segments.get(0);
+      for (SegmentRecord s : segments) {
+        for (int i = 0; i < s.getShardStoreCount(); i++) {
+          if (s.getShardStore(i).equals("node-1/store-1")) {
+            rig.shardStores.get(0).delete(s.getSegmentId(), i);
+          }
+        }
+      }
+      int onStore2 = first.getShardStoreList().indexOf("node-1/store-2");
+      assertThat(rig.shardStores.get(1).corruptPage(first.getSegmentId(), onStore2, 0)).isTrue();
+
+      assertThat(array(await(v.read(0, (int) (4 * MiB))))).isEqualTo(data);
+      assertThat(v.info().health()).isEqualTo("degraded");
+
+      LocalMaintenance maintenance = new LocalMaintenance(rig.volumes, rig.registry);
+      MaintenanceService.Run run = maintenance.scrubNow();
+      assertThat(run.state()).isEqualTo(MaintenanceService.State.COMPLETED);
+      assertThat(run.found()).isPositive();
+      assertThat(run.repaired()).isEqualTo(run.found());
+      assertThat(maintenance.scrubNow().found()).as("a second scrub finds nothing").isZero();
+      assertThat(v.info().health()).isEqualTo("healthy");
+      assertThat(rig.registry.get("cairn.scrub.shards").tag("result", "repaired").counter()
+          .count()).isEqualTo(run.repaired());
+      assertThat(array(await(v.read(0, (int) (4 * MiB))))).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void moreLostShardsThanParityIsAnIoErrorNotGarbage() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 4 * MiB, VolumePolicy.DEFAULT);
+      await(v.write(0, bytes(random((int) MiB, 1)), false));
+      await(v.maybeSeal(true));
+      SegmentRecord s = v.data().segments().get(0);
+      for (int i = 0; i < 3; i++) {
+        rig.stores.get(s.getShardStore(i)).orElseThrow().delete(s.getSegmentId(), i);
+      }
+
+      assertThatThrownBy(() -> await(v.read(0, 4096)))
+          .isInstanceOf(ExecutionException.class)
+          .hasCauseInstanceOf(VolumeException.class)
+          .cause().matches(e -> ((VolumeException) e).kind() == VolumeException.Kind.IO_ERROR);
+    }
+  }
+
+  @Test
+  void identicalBlocksAreStoredOnce() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 64 * MiB, VolumePolicy.DEFAULT);
+      byte[][] distinct = new byte[4][];
+      for (int i = 0; i < 4; i++) {
+        distinct[i] = random(4096, 100 + i);
+      }
+      for (int i = 0; i < 2000; i++) {
+        await(v.write(i * 4096L, bytes(distinct[i % 4]), false));
+      }
+      VolumeInfo info = v.info();
+
+      assertThat(info.logicalBytes()).isEqualTo(2000 * 4096L);
+      assertThat(info.physicalBytes()).isLessThan(4 * 4096 + 4 * 200);
+      assertThat(info.dedupRatio()).isEqualTo(500.0);
+      assertThat(array(await(v.read(1999 * 4096L, 4096)))).isEqualTo(distinct[3]);
+    }
+  }
+
+  @Test
+  void overwritingFiveTimesKeepsPhysicalUseBounded() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      byte[] last = null;
+      for (int pass = 0; pass < 5; pass++) {
+        last = random((int) (8 * MiB), 1000 + pass);
+        for (int off = 0; off < 8 * MiB; off += (int) MiB) {
+          await(v.write(off, ByteBuffer.wrap(last, off, (int) MiB), false));
+        }
+        await(v.maybeSeal(true));
+        await(v.compact());
+      }
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+
+      // Random data does not compress: physical is about 8 MiB of chunks plus headers. Without
+      // reclamation it would be five times that.
+      assertThat(v.physicalBytes()).isLessThan(12 * MiB);
+      assertThat(array(await(v.read(0, (int) (8 * MiB))))).isEqualTo(last);
+    }
+  }
+
+  @Test
+  void trimAndWriteZeroesChangeOnlyTheBlockMapAndShowAsHoles() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", MiB, VolumePolicy.DEFAULT);
+      await(v.write(0, bytes(random(64 * 1024, 7)), false));
+
+      await(v.trim(8192, 8192));
+      await(v.writeZeroes(30_000, 10_000));
+      List<Extent> extents = await(v.blockStatus(0, 64 * 1024));
+      byte[] after = array(await(v.read(0, 64 * 1024)));
+
+      assertThat(Arrays.copyOfRange(after, 8192, 16384)).containsOnly(0);
+      assertThat(Arrays.copyOfRange(after, 30_000, 40_000)).containsOnly(0);
+      assertThat(after[29_999]).isNotZero();
+      assertThat(extents).contains(new Extent(8192, 8192, false, true));
+      assertThat(extents.get(0)).isEqualTo(new Extent(0, 8192, true, false));
+      assertThat(extents.stream().mapToLong(Extent::length).sum()).isEqualTo(64 * 1024);
+    }
+  }
+
+  @Test
+  void outOfRangeAndNegativeRequestsAreRefusedWithTheirKind() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", MiB, VolumePolicy.DEFAULT);
+
+      assertThatThrownBy(() -> await(v.read(MiB - 10, 11))).cause()
+          .matches(e -> ((VolumeException) e).kind() == VolumeException.Kind.OUT_OF_RANGE);
+      assertThatThrownBy(() -> await(v.write(-1, bytes(new byte[1]), false))).cause()
+          .matches(e -> ((VolumeException) e).kind() == VolumeException.Kind.INVALID_ARGUMENT);
+      assertThatThrownBy(() -> await(v.writeZeroes(MiB, 1))).cause()
+          .matches(e -> ((VolumeException) e).kind() == VolumeException.Kind.OUT_OF_RANGE);
+    }
+  }
+
+  @Test
+  void withEncryptionNoPlaintextReachesAnyFile() throws Exception {
+    byte[] pattern = "CAIRN-PLAINTEXT-CANARY-0123456789".getBytes(StandardCharsets.US_ASCII);
+    byte[] block = new byte[4096];
+    for (int i = 0; i + pattern.length <= block.length; i += pattern.length) {
+      System.arraycopy(pattern, 0, block, i, pattern.length);
+    }
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 4 * MiB, VolumePolicy.DEFAULT);
+      for (int i = 0; i < 300; i++) {
+        block[0] = (byte) i; // distinct blocks: no dedup, so the journal and segments hold many
+        await(v.write(i * 4096L, bytes(block.clone()), false));
+      }
+      await(v.maybeSeal(true));
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        byte[] content = Files.readAllBytes(f);
+        assertThat(indexOf(content, pattern)).as("plaintext in " + f).isEqualTo(-1);
+      }
+    }
+  }
+
+  @Test
+  void acknowledgedWritesSurviveARestart() throws Exception {
+    byte[] data = texty((int) (3 * MiB), 5);
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      await(v.write(4096, bytes(data), true));
+      await(v.maybeSeal(true));
+      await(v.write(5 * MiB, bytes(Arrays.copyOf(data, 8192)), false));
+    }
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.volumes.local("v").orElseThrow();
+
+      assertThat(array(await(v.read(4096, data.length)))).isEqualTo(data);
+      assertThat(array(await(v.read(5 * MiB, 8192)))).isEqualTo(Arrays.copyOf(data, 8192));
+      assertThat(v.data().state().getEpoch()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void theCatalogCreatesListsGrowsAndDeletesAndRefusesConflicts() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      rig.create("a", MiB, VolumePolicy.DEFAULT);
+      LocalVolume b = rig.create("b", MiB, VolumePolicy.PLAIN);
+      await(b.write(0, bytes(random(100_000, 1)), false));
+      await(b.maybeSeal(true));
+
+      assertThat(await(rig.volumes.list())).extracting(VolumeInfo::name).containsExactly("a", "b");
+      assertThat(await(rig.volumes.grow("a", 2 * MiB)).sizeBytes()).isEqualTo(2 * MiB);
+      assertThatThrownBy(() -> await(rig.volumes.create("a", MiB, 4096, VolumePolicy.DEFAULT)))
+          .cause().isInstanceOf(VolumeAdminException.class)
+          .matches(e -> ((VolumeAdminException) e).kind() == VolumeAdminException.Kind.CONFLICT);
+      assertThatThrownBy(() -> await(rig.volumes.create("big", MiB, 4096,
+          new VolumePolicy(6, 3, VolumePolicy.Compression.LZ4, true, true))))
+          .cause().matches(e -> ((VolumeAdminException) e).kind()
+              == VolumeAdminException.Kind.UNPLACEABLE);
+      assertThatThrownBy(() -> await(rig.volumes.create("../etc", MiB, 4096,
+          VolumePolicy.DEFAULT)))
+          .cause().matches(e -> ((VolumeAdminException) e).field().equals("name"));
+      assertThatThrownBy(() -> await(rig.volumes.grow("a", MiB))).cause()
+          .matches(e -> ((VolumeAdminException) e).kind() == VolumeAdminException.Kind.CONFLICT);
+
+      await(rig.volumes.delete("b"));
+
+      assertThat(await(rig.volumes.list())).extracting(VolumeInfo::name).containsExactly("a");
+      assertThat(rig.shardStores.stream().mapToLong(s -> s.shardCount()).sum()).isZero();
+      assertThatThrownBy(() -> await(rig.volumes.get("b"))).cause()
+          .matches(e -> ((VolumeAdminException) e).kind() == VolumeAdminException.Kind.NOT_FOUND);
+    }
+  }
+
+  private static int indexOf(byte[] haystack, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= haystack.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (haystack[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
+  }
+}
