@@ -4,8 +4,9 @@
  * Compression uses the JNI "fast reset" compressor when the native library loads: it keeps its
  * LZ4 stream state per thread and resets it cheaply, instead of initialising a fresh 16 KiB state per
  * call, which matters at 4 KiB blocks. The JNI path addresses heap arrays and direct buffers alike
- * (mixed too), so no staging copy is ever made. Without the native library, the fastest pure-Java
- * compressor is used; the format is identical.
+ * (mixed too), so no staging copy is ever made. Without the native library, and for buffers JNI
+ * cannot address (a read-only heap buffer exposes no array), the pure-Java safe implementation is
+ * used instead; the format is identical.
  *
  * Decompression always uses the *safe* decompressor bounded by the known original length: the
  * "fast" decompressor trusts its input and can read out of bounds on corrupt data.
@@ -29,6 +30,8 @@ final class Lz4Codec implements CompressionCodec {
       ThreadLocal.withInitial(() -> LZ4Factory.nativeInstance().fastResetCompressor());
   private final LZ4Compressor stateless = factory.fastCompressor();
   private final LZ4SafeDecompressor decompressor = factory.safeDecompressor();
+  private final LZ4Compressor javaCompressor = LZ4Factory.safeInstance().fastCompressor();
+  private final LZ4SafeDecompressor javaDecompressor = LZ4Factory.safeInstance().safeDecompressor();
 
   private Lz4Codec() {}
 
@@ -40,6 +43,10 @@ final class Lz4Codec implements CompressionCodec {
       // No native library for this platform: the pure-Java instance produces the same format.
       return false;
     }
+  }
+
+  private static boolean addressable(ByteBuffer buffer) {
+    return buffer.isDirect() || buffer.hasArray();
   }
 
   @Override
@@ -58,9 +65,14 @@ final class Lz4Codec implements CompressionCodec {
     int srcBytes = src.remaining();
     int maxBytes = maxCompressedBytes(srcBytes);
     Buffers.checkDst(dst, maxBytes, "LZ4 output of " + srcBytes + " bytes");
-    int written = nativeFastReset
-        ? fastReset.get().compress(src, src.position(), srcBytes, dst, dst.position(), maxBytes)
-        : stateless.compress(src, src.position(), srcBytes, dst, dst.position(), maxBytes);
+    int written;
+    if (!addressable(src) || !addressable(dst)) {
+      written = javaCompressor.compress(src, src.position(), srcBytes, dst, dst.position(), maxBytes);
+    } else if (nativeFastReset) {
+      written = fastReset.get().compress(src, src.position(), srcBytes, dst, dst.position(), maxBytes);
+    } else {
+      written = stateless.compress(src, src.position(), srcBytes, dst, dst.position(), maxBytes);
+    }
     src.position(src.limit());
     dst.position(dst.position() + written);
     return written;
@@ -73,7 +85,8 @@ final class Lz4Codec implements CompressionCodec {
     Buffers.checkDst(dst, originalBytes, "the original");
     int decoded;
     try {
-      decoded = decompressor.decompress(src, src.position(), src.remaining(), dst, dst.position(), originalBytes);
+      LZ4SafeDecompressor chosen = addressable(src) && addressable(dst) ? decompressor : javaDecompressor;
+      decoded = chosen.decompress(src, src.position(), src.remaining(), dst, dst.position(), originalBytes);
     } catch (LZ4Exception e) {
       throw new DecompressionException(Codec.LZ4, originalBytes, "malformed LZ4 block", e);
     }

@@ -141,9 +141,11 @@ final class ZstdCodec implements CompressionCodec {
     }
     ByteBuffer in = scratch[0].clear();
     in.put(src.duplicate()).flip();
-    int decoded = ctx.decompressDirectByteBuffer(scratch[1], 0, originalBytes, in, 0, srcBytes);
+    // zstd-jni bounds offsets by the buffers' limits, which the previous call may have lowered.
+    ByteBuffer out = scratch[1].clear();
+    int decoded = ctx.decompressDirectByteBuffer(out, 0, originalBytes, in, 0, srcBytes);
     if (decoded == originalBytes) {
-      dst.duplicate().put(scratch[1].clear().limit(decoded));
+      dst.duplicate().put(out.limit(decoded));
     }
     return decoded;
   }

@@ -69,6 +69,7 @@ public final class VolumeCipher {
   private final byte[] dataKey;
   private final byte[] info;
   private final SecureRandom random;
+  private final long sessionChunksMax;
   private final AtomicReference<Session> session = new AtomicReference<>();
   private final ThreadLocal<Map<Salt, SecretKeySpec>> openKeys = ThreadLocal.withInitial(
       () -> new LinkedHashMap<>(DECRYPT_KEYS_CACHED_MAX * 2, 0.75f, true) {
@@ -79,7 +80,16 @@ public final class VolumeCipher {
       });
 
   public VolumeCipher(long volumeId, DataKey dataKey, SecureRandom random) {
+    this(volumeId, dataKey, random, SESSION_CHUNKS_MAX);
+  }
+
+  /** With a smaller session bound, so that tests can reach a session rollover. */
+  VolumeCipher(long volumeId, DataKey dataKey, SecureRandom random, long sessionChunksMax) {
     Objects.requireNonNull(dataKey, "dataKey");
+    if (sessionChunksMax < 1 || sessionChunksMax > SESSION_CHUNKS_MAX) {
+      throw new IllegalArgumentException("sessionChunksMax: must be 1.." + SESSION_CHUNKS_MAX + ", got " + sessionChunksMax);
+    }
+    this.sessionChunksMax = sessionChunksMax;
     this.random = Objects.requireNonNull(random, "random");
     this.dataKey = dataKey.material();
     this.info = ByteBuffer.allocate(INFO_LABEL.length + Long.BYTES).put(INFO_LABEL).putLong(volumeId).array();
@@ -107,7 +117,7 @@ public final class VolumeCipher {
     checkDst(dst, sealedBytes(plaintext.remaining()));
     Session current = session.get();
     long counter = current.nextCounter().getAndIncrement();
-    while (counter >= SESSION_CHUNKS_MAX) {
+    while (counter >= sessionChunksMax) {
       // Exhausted: one thread installs a fresh session; the others retry against whichever is newer.
       session.compareAndSet(current, newSession());
       current = session.get();

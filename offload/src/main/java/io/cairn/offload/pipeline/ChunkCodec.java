@@ -159,16 +159,26 @@ public final class ChunkCodec {
   }
 
   /**
-   * Decrypts, decompresses and verifies one chunk (exactly chunk's remaining bytes) into dst.
-   * On failure dst's bytes after its position are unspecified and its position does not move.
+   * Decrypts, decompresses and verifies one chunk (exactly chunk's remaining bytes) into dst, which
+   * must have room for the volume's block size (or {@link #decodedBytes}). On failure dst's bytes
+   * after its position are unspecified and its position does not move.
    *
    * @throws ChunkCorruptException naming the reason when the chunk is not the block {@code id}
    */
   public void decode(ByteBuffer chunk, Fingerprint id, ByteBuffer dst) {
     Objects.requireNonNull(chunk, "chunk");
     Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(dst, "dst");
+    if (dst.isReadOnly()) {
+      throw new IllegalArgumentException("dst: is read-only, the output cannot be written");
+    }
     ChunkHeader header = parseHeader(chunk, id);
-    checkDst(dst, header.originalBytes());
+    if (header.originalBytes() > dst.remaining()) {
+      // dst is sized to the volume's block size, which bounds every chunk of the volume: a header
+      // announcing more is corrupt (callers with no block size at hand size dst with decodedBytes).
+      throw new ChunkCorruptException(ChunkCorruptException.Reason.BAD_HEADER, id, "header announces "
+          + header.originalBytes() + " bytes, more than the " + dst.remaining() + " dst has room for", null);
+    }
     if (header.encrypted() && cipher == null) {
       throw new ChunkCorruptException(ChunkCorruptException.Reason.ENCRYPTION_MISMATCH, id,
           "chunk is encrypted but this volume's codec has no cipher", null);

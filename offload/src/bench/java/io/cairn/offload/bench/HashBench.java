@@ -1,0 +1,69 @@
+/*
+ * Keyed fingerprints (HMAC-SHA-256 through Fingerprinter) of 4 KiB blocks, and plain SHA-256 of the
+ * same block as the like-for-like comparison with `openssl speed -evp sha256 -bytes 4096`.
+ * HMAC costs two extra 64-byte compressions per block over SHA-256 (about 3 % at 4 KiB).
+ * MB/s = ops/s x bytes.
+ */
+package io.cairn.offload.bench;
+
+import io.cairn.offload.dedup.Fingerprint;
+import io.cairn.offload.dedup.Fingerprinter;
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(5)
+@State(Scope.Thread)
+public class HashBench {
+  @Param({"4096"})
+  public int bytes;
+
+  private Fingerprinter fingerprinter;
+  private MessageDigest sha256;
+  private ByteBuffer block;
+  private byte[] blockArray;
+
+  @Setup(Level.Trial)
+  public void setUp() throws NoSuchAlgorithmException {
+    SplittableRandom random = new SplittableRandom(42);
+    byte[] key = new byte[Fingerprinter.KEY_BYTES];
+    blockArray = new byte[bytes];
+    for (int i = 0; i < key.length; i++) {
+      key[i] = (byte) random.nextInt();
+    }
+    for (int i = 0; i < bytes; i++) {
+      blockArray[i] = (byte) random.nextInt();
+    }
+    fingerprinter = new Fingerprinter(key);
+    sha256 = MessageDigest.getInstance("SHA-256");
+    block = ByteBuffer.wrap(blockArray);
+  }
+
+  @Benchmark
+  public Fingerprint hmacSha256() {
+    return fingerprinter.fingerprint(block);
+  }
+
+  @Benchmark
+  public byte[] sha256() {
+    return sha256.digest(blockArray);
+  }
+}
