@@ -98,7 +98,7 @@ class ReedSolomonArgumentsTest {
   }
 
   @Test
-  void unavailableKernelIsRejectedByName() {
+  void nullKernelIsRejectedByName() {
     rejects(() -> ReedSolomon.create(4, 2, null, 8), "kernel", Problem.NULL);
   }
 }

@@ -25,6 +25,9 @@ class SegmentCodecTest {
   private final SegmentCodec codec = new SegmentCodec(ReedSolomon.create(10, 4),
       SEGMENT_BYTES_MAX);
 
+  /** The layout recorded by the last {@link #encode}. */
+  private SegmentShards layout;
+
   /**
    * Shards kept in memory, with a fault-injecting side: shards can be made missing, reported
    * corrupt, or silently corrupt (wrong bytes, reported fine). Records every range it served.
@@ -69,8 +72,6 @@ class SegmentCodecTest {
     layout = codec.encode(ByteBuffer.wrap(segment), shards);
     return new MemoryShards(shards);
   }
-
-  private SegmentShards layout;
 
   private static byte[] random(int lengthBytes, long seed) {
     byte[] bytes = new byte[lengthBytes];
