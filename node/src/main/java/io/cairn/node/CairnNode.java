@@ -5,6 +5,29 @@ import io.cairn.node.admin.AdminRoutes.MemberView;
 import io.cairn.node.admin.AdminRoutes.Readiness;
 import io.cairn.node.store.StoreDirectory;
 import io.cairn.node.store.StoreDirectory.StoreOpenException;
+import com.typesafe.config.Config;
+import io.cairn.node.maintenance.LocalMaintenance;
+import io.cairn.node.maintenance.MaintenanceService;
+import io.cairn.node.meta.MetaStore;
+import io.cairn.node.store.RocksShardStore;
+import io.cairn.node.store.ShardStore;
+import io.cairn.node.store.Stores;
+import io.cairn.node.volume.LocalVolume;
+import io.cairn.node.volume.VolumeManager;
+import io.cairn.node.volume.VolumeSpec;
+import io.cairn.offload.crypto.KeyRing;
+import io.cairn.offload.crypto.KeyRingFile;
+import io.cairn.offload.dpu.Dpu;
+import io.cairn.offload.dpu.DpuSettings;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -47,72 +70,241 @@ public final class CairnNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final List<StoreDirectory> stores;
   private final ServerBinding httpBinding;
+  private final VolumeManager volumes;
+  private final Dpu dpu;
+  private final PrometheusMeterRegistry registry;
+  private final LocalMaintenance maintenance;
+  private final Stores shardStores;
 
   private CairnNode(
       NodeSettings settings, ActorSystem<Void> system, List<StoreDirectory> stores,
-      ServerBinding httpBinding) {
+      ServerBinding httpBinding, VolumeManager volumes, Dpu dpu,
+      PrometheusMeterRegistry registry, LocalMaintenance maintenance, Stores shardStores) {
     this.settings = settings;
     this.system = system;
     this.stores = stores;
     this.httpBinding = httpBinding;
+    this.volumes = volumes;
+    this.dpu = dpu;
+    this.registry = registry;
+    this.maintenance = maintenance;
+    this.shardStores = shardStores;
+  }
+
+  public VolumeManager volumes() {
+    return volumes;
+  }
+
+  public Dpu dpu() {
+    return dpu;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  public LocalMaintenance maintenance() {
+    return maintenance;
+  }
+
+  public Stores shardStores() {
+    return shardStores;
   }
 
   public static CairnNode start(NodeSettings settings) throws ConfigProblem {
+    Config config = settings.config();
     ensurePortFree(settings.httpHost(), settings.httpPort(), "cairn.http.port");
     ensurePortFree(settings.arteryHost(), settings.arteryPort(),
         "pekko.remote.artery.canonical.port");
-    List<StoreDirectory> stores = openStores(settings);
+    List<VolumeSpec> wanted = volumeSpecs(config);
+    List<StoreDirectory> directories = openStores(settings);
+    Resources resources = new Resources(directories);
+    try {
+      int pageBytes = (int) Math.min(Integer.MAX_VALUE, config.getBytes("cairn.store.page-bytes"));
+      List<RocksShardStore> shardStores = new ArrayList<>();
+      for (StoreDirectory d : directories) {
+        try {
+          shardStores.add(RocksShardStore.open(d, pageBytes));
+        } catch (ShardStore.StoreException e) {
+          throw new ConfigProblem(e.getMessage(), e);
+        }
+      }
+      resources.stores = new Stores(settings.nodeName(), shardStores);
+      Path metaDir = Path.of(config.getString("cairn.metadata-dir")).toAbsolutePath().normalize();
+      try {
+        resources.meta = MetaStore.open(metaDir);
+      } catch (Exception e) {
+        throw new ConfigProblem("metadata store " + metaDir + " (cairn.metadata-dir) cannot be "
+            + "opened: " + rootMessage(e), e);
+      }
+      Path keyFile = Path.of(config.getString("cairn.keys.file")).toAbsolutePath().normalize();
+      KeyRing keys;
+      try {
+        keys = KeyRingFile.loadOrCreate(keyFile, new SecureRandom());
+      } catch (RuntimeException e) {
+        throw new ConfigProblem("key file " + keyFile + " (cairn.keys.file) cannot be used: "
+            + rootMessage(e), e);
+      }
 
+      ActorSystem<Void> system;
+      try {
+        system = ActorSystem.create(Behaviors.empty(), "cairn", DpuSettings.applyTo(config));
+      } catch (RuntimeException e) {
+        throw new ConfigProblem("cannot start the cluster member on " + settings.arteryHost()
+            + ":" + settings.arteryPort() + ": " + rootMessage(e), e);
+      }
+      resources.system = system;
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      Dpu dpu = Dpu.start(system, registry);
+      Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
+      LocalVolume.Settings volumeSettings = new LocalVolume.Settings(
+          (int) config.getBytes("cairn.volume.segment-bytes").longValue(),
+          config.getDouble("cairn.volume.compaction-live-fraction"),
+          config.getInt("cairn.volume.stash-capacity"),
+          config.getInt("cairn.volume.group-max"),
+          config.getInt("cairn.volume.in-flight-max"));
+      VolumeManager volumes = new VolumeManager(system, resources.meta, resources.stores, dpu, io,
+          keys, volumeSettings, registry);
+      try {
+        volumes.openAll();
+        for (VolumeSpec spec : wanted) {
+          if (volumes.local(spec.name()).isEmpty()) {
+            volumes.create(spec.name(), spec.sizeBytes(), spec.blockBytes(), spec.policy())
+                .toCompletableFuture().get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
+          }
+        }
+      } catch (ExecutionException e) {
+        throw new ConfigProblem("cannot create the configured volumes (cairn.volumes): "
+            + rootMessage(e), e);
+      } catch (Exception e) {
+        throw new ConfigProblem("cannot open the volumes: " + rootMessage(e), e);
+      }
+      LocalMaintenance maintenance = new LocalMaintenance(volumes, registry);
+      scheduleBackground(system, config, volumes, maintenance);
+      registerStoreMeters(registry, resources.stores);
+
+      AtomicBoolean storesOpen = new AtomicBoolean(true);
+      Resources owned = resources;
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-stores", () -> {
+            storesOpen.set(false);
+            owned.closeStorage();
+            log.info("Cairn node {}: stores closed, stopped cleanly", settings.nodeName());
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+
+      Cluster cluster = Cluster.get(system);
+      AdminRoutes routes = new AdminRoutes(
+          settings.nodeName(),
+          () -> new Readiness(cluster.selfMember().status() == MemberStatus.up(), storesOpen.get()),
+          () -> StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
+              .map(m -> new MemberView(m.address().toString(), m.status().toString(),
+                  List.copyOf(m.getRoles())))
+              .toList());
+
+      ServerBinding binding;
+      try {
+        binding = Http.get(system)
+            .newServerAt(settings.httpHost(), settings.httpPort())
+            .bind(routes.routes())
+            .toCompletableFuture()
+            .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new ConfigProblem("cannot listen on " + settings.httpHost() + ":"
+            + settings.httpPort() + " (cairn.http.port): " + rootMessage(e), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConfigProblem("interrupted while starting", e);
+      }
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
+          () -> binding.unbind().thenApply(done -> Done.getInstance()));
+
+      log.info("Cairn node {} started: http://{}:{}, cluster member {}:{}, {} stores, {} volumes",
+          settings.nodeName(), settings.httpHost(), binding.localAddress().getPort(),
+          settings.arteryHost(), settings.arteryPort(), directories.size(),
+          volumes.localVolumes().size());
+      CairnNode node = new CairnNode(settings, system, directories, binding, volumes, dpu,
+          registry, maintenance, resources.stores);
+      resources = null;
+      return node;
+    } finally {
+      if (resources != null) {
+        resources.abandon();
+      }
+    }
+  }
+
+  /** What start() has opened so far, so that a failed start releases all of it. */
+  private static final class Resources {
+    final List<StoreDirectory> directories;
+    Stores stores;
+    MetaStore meta;
     ActorSystem<Void> system;
-    try {
-      system = ActorSystem.create(Behaviors.empty(), "cairn", settings.config());
-    } catch (RuntimeException e) {
-      closeAll(stores);
-      throw new ConfigProblem("cannot start the cluster member on " + settings.arteryHost() + ":"
-          + settings.arteryPort() + ": " + rootMessage(e), e);
+
+    Resources(List<StoreDirectory> directories) {
+      this.directories = directories;
     }
-    AtomicBoolean storesOpen = new AtomicBoolean(true);
-    CoordinatedShutdown.get(system).addTask(
-        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-stores", () -> {
-          storesOpen.set(false);
-          closeAll(stores);
-          log.info("Cairn node {}: stores closed, stopped cleanly", settings.nodeName());
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
 
-    Cluster cluster = Cluster.get(system);
-    AdminRoutes routes = new AdminRoutes(
-        settings.nodeName(),
-        () -> new Readiness(cluster.selfMember().status() == MemberStatus.up(), storesOpen.get()),
-        () -> StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-            .map(m -> new MemberView(m.address().toString(), m.status().toString(),
-                List.copyOf(m.getRoles())))
-            .toList());
-
-    ServerBinding binding;
-    try {
-      binding = Http.get(system)
-          .newServerAt(settings.httpHost(), settings.httpPort())
-          .bind(routes.routes())
-          .toCompletableFuture()
-          .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      terminate(system);
-      throw new ConfigProblem("cannot listen on " + settings.httpHost() + ":"
-          + settings.httpPort() + " (cairn.http.port): " + rootMessage(e), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      terminate(system);
-      throw new ConfigProblem("interrupted while starting", e);
+    /** Closes the databases, then unlocks the store directories. */
+    void closeStorage() {
+      if (meta != null) {
+        meta.close();
+      }
+      if (stores != null) {
+        stores.close();
+      }
+      closeAll(directories);
     }
-    CoordinatedShutdown.get(system).addTask(
-        CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
-        () -> binding.unbind().thenApply(done -> Done.getInstance()));
 
-    log.info("Cairn node {} started: http://{}:{}, cluster member {}:{}, {} stores",
-        settings.nodeName(), settings.httpHost(), binding.localAddress().getPort(),
-        settings.arteryHost(), settings.arteryPort(), stores.size());
-    return new CairnNode(settings, system, stores, binding);
+    void abandon() {
+      if (system != null) {
+        terminate(system);
+      }
+      closeStorage();
+    }
+  }
+
+  private static List<VolumeSpec> volumeSpecs(Config config) throws ConfigProblem {
+    List<VolumeSpec> specs = new ArrayList<>();
+    List<? extends Config> entries = config.getConfigList("cairn.volumes");
+    for (int i = 0; i < entries.size(); i++) {
+      try {
+        specs.add(VolumeSpec.from(entries.get(i), i));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigProblem(e.getMessage(), e);
+      }
+    }
+    return specs;
+  }
+
+  private static void scheduleBackground(ActorSystem<Void> system, Config config,
+      VolumeManager volumes, LocalMaintenance maintenance) {
+    Duration sealIdle = config.getDuration("cairn.volume.seal-idle");
+    Duration compactionInterval = config.getDuration("cairn.volume.compaction-interval");
+    Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
+    system.scheduler().scheduleAtFixedRate(Duration.ofMillis(500), Duration.ofMillis(500),
+        () -> volumes.tick(sealIdle), system.executionContext());
+    system.scheduler().scheduleAtFixedRate(compactionInterval, compactionInterval, () -> {
+      try {
+        maintenance.start(MaintenanceService.Kind.COMPACTION);
+      } catch (IllegalStateException stillRunning) {
+        // The previous round is still running: this tick has nothing to add.
+      }
+    }, (scala.concurrent.ExecutionContext) scala.concurrent.ExecutionContext.fromExecutor(io));
+  }
+
+  private static void registerStoreMeters(MeterRegistry registry, Stores stores) {
+    for (ShardStore s : stores.all()) {
+      Gauge.builder("cairn.store.capacity.bytes", s, ShardStore::capacityBytes)
+          .tag("store", s.id()).baseUnit("bytes").register(registry);
+      Gauge.builder("cairn.store.used.bytes", s, ShardStore::usedBytes)
+          .tag("store", s.id()).baseUnit("bytes").register(registry);
+      FunctionCounter.builder("cairn.store.errors", s, ShardStore::readErrors)
+          .tag("store", s.id()).tag("kind", "read").register(registry);
+      FunctionCounter.builder("cairn.store.errors", s, ShardStore::writeErrors)
+          .tag("store", s.id()).tag("kind", "write").register(registry);
+    }
   }
 
   public NodeSettings settings() {

@@ -65,6 +65,14 @@ public final class MetaStore implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions sync = new WriteOptions().setSync(true);
+  /**
+   * RocksDB's Java handles must not be used after close (that is a native crash, not an
+   * exception): every call holds the read lock, close takes the write lock and marks the store
+   * closed, after which calls fail with {@link RocksDBException}.
+   */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed;
 
   private MetaStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
       List<ColumnFamilyHandle> handles) {
@@ -103,12 +111,30 @@ public final class MetaStore implements AutoCloseable {
   }
 
   public byte[] get(Table table, byte[] key) throws RocksDBException {
-    return db.get(cf(table), key);
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      return db.get(cf(table), key);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
   }
 
   /** Writes a batch atomically with the WAL synced: durable when this returns. */
   public void commit(WriteBatch batch) throws RocksDBException {
-    db.write(sync, batch);
+    lifecycle.readLock().lock();
+    try {
+      ensureOpen();
+      db.write(sync, batch);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void ensureOpen() throws RocksDBException {
+    if (closed) {
+      throw new RocksDBException("the metadata store is closed");
+    }
   }
 
   /** Visits every (key, value) of {@code table} whose key starts with {@code prefix}, in order. */
@@ -121,6 +147,18 @@ public final class MetaStore implements AutoCloseable {
 
   /** Like {@link #scan(Table, byte[], BiConsumer)}, stopping when the visitor returns false. */
   public void scan(Table table, byte[] prefix, long limit, Visitor visitor) {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException("the metadata store is closed");
+      }
+      scanOpen(table, prefix, limit, visitor);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void scanOpen(Table table, byte[] prefix, long limit, Visitor visitor) {
     byte[] upper = upperBound(prefix);
     try (Slice bound = upper == null ? null : new Slice(upper);
         ReadOptions options = new ReadOptions()) {
@@ -168,6 +206,15 @@ public final class MetaStore implements AutoCloseable {
 
   @Override
   public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
     sync.close();
     for (ColumnFamilyHandle h : handles) {
       h.close();

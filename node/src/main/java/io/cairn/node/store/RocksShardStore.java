@@ -46,6 +46,10 @@ public final class RocksShardStore implements ShardStore {
   private final AtomicLong readErrors = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
   private volatile boolean healthy = true;
+  /** As in MetaStore: no RocksDB call may run after close (a native crash otherwise). */
+  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private boolean closed;
 
   private RocksShardStore(StoreDirectory directory, int pageBytes, Options options, RocksDB db) {
     this.id = directory.id();
@@ -88,6 +92,18 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public void put(long segmentId, int shardIndex, ByteBuffer shard) throws StoreException {
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new StoreException(id, "the store is closed", null);
+      }
+      putOpen(segmentId, shardIndex, shard);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private void putOpen(long segmentId, int shardIndex, ByteBuffer shard) throws StoreException {
     ByteBuffer src = shard.duplicate();
     int length = src.remaining();
     CRC32C crc = new CRC32C();
@@ -117,6 +133,15 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public boolean read(long segmentId, int shardIndex, int fromByte, ByteBuffer out) {
+    lifecycle.readLock().lock();
+    try {
+      return !closed && readOpen(segmentId, shardIndex, fromByte, out);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private boolean readOpen(long segmentId, int shardIndex, int fromByte, ByteBuffer out) {
     int remaining = out.remaining();
     int at = fromByte;
     int pos = out.position();
@@ -153,13 +178,19 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public void delete(long segmentId, int shardIndex) throws StoreException {
+    lifecycle.readLock().lock();
     try {
+      if (closed) {
+        throw new StoreException(id, "the store is closed", null);
+      }
       db.deleteRange(syncWrites, key(segmentId, shardIndex, 0),
           key(segmentId, shardIndex, Integer.MAX_VALUE));
     } catch (RocksDBException e) {
       writeErrors.incrementAndGet();
       throw new StoreException(id, "cannot delete shard " + segmentId + "/" + shardIndex + ": "
           + e.getMessage(), e);
+    } finally {
+      lifecycle.readLock().unlock();
     }
   }
 
@@ -232,6 +263,15 @@ public final class RocksShardStore implements ShardStore {
 
   /** Counts the shards this store holds (a scan of its keys; for status, not the data path). */
   public long shardCount() {
+    lifecycle.readLock().lock();
+    try {
+      return closed ? 0 : shardCountOpen();
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private long shardCountOpen() {
     long count = 0;
     long lastSegment = -1;
     int lastShard = -1;
@@ -250,8 +290,22 @@ public final class RocksShardStore implements ShardStore {
     return count;
   }
 
+  /** The store's directory. */
+  public Path path() {
+    return directory.path();
+  }
+
   @Override
   public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
     syncWrites.close();
     db.close();
     options.close();

@@ -48,7 +48,7 @@ public final class Stores implements AutoCloseable {
     List<StoreInfo> out = new ArrayList<>();
     for (ShardStore s : byId.values()) {
       long shards = s instanceof RocksShardStore r ? r.shardCount() : -1;
-      out.add(new StoreInfo(s.id(), s instanceof RocksShardStore ? s.id() : s.id(),
+      out.add(new StoreInfo(s.id(), s instanceof RocksShardStore r2 ? r2.path().toString() : "",
           s.capacityBytes(), s.usedBytes(), s.freeBytes(), shards,
           s.healthy() ? "ok" : "failed", s.readErrors(), s.writeErrors()));
     }
