@@ -49,19 +49,19 @@ public final class NbdServer {
   private final NbdSettings settings;
   private final Tcp.ServerBinding binding;
   private final CompletionStage<Done> connectionsDone;
-  private final SharedKillSwitch drain;
+  private final CompletableFuture<Done> stopping;
   private final SharedKillSwitch cut;
 
   private NbdServer(
       NbdSettings settings,
       Tcp.ServerBinding binding,
       CompletionStage<Done> connectionsDone,
-      SharedKillSwitch drain,
+      CompletableFuture<Done> stopping,
       SharedKillSwitch cut) {
     this.settings = settings;
     this.binding = binding;
     this.connectionsDone = connectionsDone;
-    this.drain = drain;
+    this.stopping = stopping;
     this.cut = cut;
   }
 
@@ -78,7 +78,7 @@ public final class NbdServer {
       return CompletableFuture.failedFuture(e);
     }
     Materializer materializer = Materializer.matFromSystem(system);
-    SharedKillSwitch drain = KillSwitches.shared("cairn-nbd-drain");
+    CompletableFuture<Done> stopping = new CompletableFuture<>();
     SharedKillSwitch cut = KillSwitches.shared("cairn-nbd-cut");
     List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true));
 
@@ -88,7 +88,7 @@ public final class NbdServer {
                 Optional.empty())
             .mapAsyncUnordered(settings.maxConnections(), connection -> connection
                 .handleWith(
-                    connectionFlow(settings, volumes, drain, cut,
+                    connectionFlow(settings, volumes, stopping, cut,
                         String.valueOf(connection.remoteAddress())),
                     materializer)
                 // One connection's end, however it ends, must not end the listener.
@@ -98,7 +98,7 @@ public final class NbdServer {
 
     return running.first().thenApply(binding -> {
       log.info("NBD frontend listening on {}", binding.localAddress());
-      return new NbdServer(settings, binding, running.second(), drain, cut);
+      return new NbdServer(settings, binding, running.second(), stopping, cut);
     });
   }
 
@@ -108,15 +108,13 @@ public final class NbdServer {
   static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(
       NbdSettings settings,
       VolumeRegistry volumes,
-      SharedKillSwitch drain,
+      CompletionStage<Done> stopping,
       SharedKillSwitch cut,
       String peer) {
     InFlightBudget budget =
         new InFlightBudget(settings.maxInFlightRequests(), settings.maxInFlightBytes());
     return Flow.of(ByteString.class)
-        // Shutting the switch ends the input: the session answers what is in flight, then closes.
-        .via(drain.flow())
-        .via(new NbdSessionStage(settings, volumes, budget, peer))
+        .via(new NbdSessionStage(settings, volumes, budget, peer, stopping))
         // The budget keeps transmission work within max-in-flight-requests; the +1 leaves room
         // for the one handshake reply that may be waiting while the last request drains.
         .mapAsyncUnordered(settings.maxInFlightRequests() + 1, NbdWork::start)
@@ -147,7 +145,7 @@ public final class NbdServer {
     Duration grace = settings.stopTimeout();
     return binding.unbind()
         .thenCompose(unbound -> {
-          drain.shutdown();
+          stopping.complete(Done.getInstance());
           return connectionsDone.toCompletableFuture()
               .completeOnTimeout(Done.getInstance(), grace.toMillis(), TimeUnit.MILLISECONDS);
         })

@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.FlowShape;
 import org.apache.pekko.stream.Inlet;
@@ -70,12 +72,19 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
   private final VolumeRegistry volumes;
   private final InFlightBudget budget;
   private final String peer;
+  private final CompletionStage<Done> serverStopping;
 
-  NbdSessionStage(NbdSettings settings, VolumeRegistry volumes, InFlightBudget budget, String peer) {
+  NbdSessionStage(
+      NbdSettings settings,
+      VolumeRegistry volumes,
+      InFlightBudget budget,
+      String peer,
+      CompletionStage<Done> serverStopping) {
     this.settings = settings;
     this.volumes = volumes;
     this.budget = budget;
     this.peer = peer;
+    this.serverStopping = serverStopping;
   }
 
   @Override
@@ -127,7 +136,11 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
           @Override
           public void onUpstreamFinish() {
             upstreamFinished = true;
-            progress();
+            if (isClosed(out)) {
+              completeStage();
+            } else {
+              progress();
+            }
           }
 
           @Override
@@ -137,7 +150,11 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
             // to go. Completing (not failing) lets the reply path finish in order.
             upstreamFinished = true;
             buffer = ByteString.emptyByteString();
-            progress();
+            if (isClosed(out)) {
+              completeStage();
+            } else {
+              progress();
+            }
           }
         });
         setHandler(out, new AbstractOutHandler() {
@@ -152,6 +169,15 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
       public void preStart() {
         AsyncCallback<Object> wake = createAsyncCallback(ignored -> progress());
         budget.onRelease(() -> wake.invoke(Boolean.TRUE));
+        // proto.md "Terminating the transmission phase": on shutdown the server SHOULD wait for
+        // in-flight requests; it stops reading new ones and closes once they are answered.
+        AsyncCallback<Object> stop = createAsyncCallback(ignored -> {
+          if (!isClosed(out)) {
+            closeNow();
+            progress();
+          }
+        });
+        serverStopping.thenRun(() -> stop.invoke(Boolean.TRUE));
         scheduleOnce(HANDSHAKE_TIMER, settings.handshakeTimeout());
         next = NbdWork.handshake(bytes(NbdHandshake.greeting(
             NbdConstants.FLAG_FIXED_NEWSTYLE | NbdConstants.FLAG_NO_ZEROES)));
@@ -177,7 +203,7 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
             next = null;
           }
           if (closing) {
-            completeStage();
+            finish();
             return;
           }
           Step step = step();
@@ -192,10 +218,6 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
                 // never applied, let alone acknowledged.
                 if (!buffer.isEmpty() || pendingWrite != null) {
                   log.debug("nbd {}: input ended inside a message ({} bytes)", peer, buffer.size());
-                }
-                if (pendingWrite != null) {
-                  budget.release(pendingWrite.lengthBytes());
-                  pendingWrite = null;
                 }
                 closing = true;
               } else {
@@ -510,6 +532,24 @@ final class NbdSessionStage extends GraphStage<FlowShape<ByteString, NbdWork>> {
       private Step produce(ByteString reply) {
         next = NbdWork.handshake(reply);
         return Step.PRODUCED;
+      }
+
+      /**
+       * Ends the output; the replies still in flight drain behind it and the socket closes after
+       * them. The input is not cancelled here: cancelling a Pekko TCP connection's read side
+       * closes the whole connection at once, which would drop those replies. It ends when the
+       * connection does.
+       */
+      private void finish() {
+        if (pendingWrite != null) {
+          budget.release(pendingWrite.lengthBytes());
+          pendingWrite = null;
+        }
+        buffer = ByteString.emptyByteString();
+        complete(out);
+        if (isClosed(in)) {
+          completeStage();
+        }
       }
 
       /** Stops reading and closes once what is already in flight has been answered. */
