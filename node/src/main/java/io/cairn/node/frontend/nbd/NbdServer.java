@@ -1,0 +1,159 @@
+package io.cairn.node.frontend.nbd;
+
+import com.typesafe.config.Config;
+import io.cairn.node.volume.VolumeRegistry;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.KillSwitches;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.SharedKillSwitch;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NBD frontend of a node: serves the volumes of a {@link VolumeRegistry} as NBD exports over
+ * TCP, one Pekko Streams flow per connection:
+ * socket bytes → {@link NbdSessionStage} (framing, handshake, checks) → bounded
+ * {@code mapAsyncUnordered} into the volume → replies → socket.
+ *
+ * <p>Guarantees: all stages run on the materializer's default dispatcher and never block it
+ * (the volume is asynchronous); per connection, at most max-in-flight-requests requests and
+ * max-in-flight-bytes payload bytes are held, and beyond that the socket is not read; at most
+ * max-connections connections are served per listener; one client's bad input closes at most
+ * its own connection.
+ *
+ * <p>Assumes: {@link VolumeRegistry#find} and {@link VolumeRegistry#list} are cheap and do not
+ * block (they are called during negotiation on the stream's thread).
+ */
+public final class NbdServer {
+
+  private static final Logger log = LoggerFactory.getLogger(NbdServer.class);
+  /** Pending TCP connections the OS may queue while max-connections are being served. */
+  private static final int LISTEN_BACKLOG = 128;
+
+  private final NbdSettings settings;
+  private final Tcp.ServerBinding binding;
+  private final CompletionStage<Done> connectionsDone;
+  private final CompletableFuture<Done> stopping;
+  private final SharedKillSwitch cut;
+
+  private NbdServer(
+      NbdSettings settings,
+      Tcp.ServerBinding binding,
+      CompletionStage<Done> connectionsDone,
+      CompletableFuture<Done> stopping,
+      SharedKillSwitch cut) {
+    this.settings = settings;
+    this.binding = binding;
+    this.connectionsDone = connectionsDone;
+    this.stopping = stopping;
+    this.cut = cut;
+  }
+
+  /**
+   * Binds the listeners of {@code cairn.nbd} and starts serving. The stage fails if the
+   * settings are invalid or the address cannot be bound.
+   */
+  public static CompletionStage<NbdServer> start(
+      ActorSystem<?> system, Config config, VolumeRegistry volumes) {
+    NbdSettings settings;
+    try {
+      settings = NbdSettings.from(config);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    Materializer materializer = Materializer.matFromSystem(system);
+    CompletableFuture<Done> stopping = new CompletableFuture<>();
+    SharedKillSwitch cut = KillSwitches.shared("cairn-nbd-cut");
+    List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true));
+
+    Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> running =
+        Tcp.get(system)
+            .bind(settings.host(), settings.port(), LISTEN_BACKLOG, options, false,
+                Optional.empty())
+            .mapAsyncUnordered(settings.maxConnections(), connection -> connection
+                .handleWith(
+                    connectionFlow(settings, volumes, stopping, cut,
+                        String.valueOf(connection.remoteAddress())),
+                    materializer)
+                // One connection's end, however it ends, must not end the listener.
+                .handle((done, failure) -> Done.getInstance()))
+            .toMat(Sink.ignore(), Keep.both())
+            .run(materializer);
+
+    return running.first().thenApply(binding -> {
+      log.info("NBD frontend listening on {}", binding.localAddress());
+      return new NbdServer(settings, binding, running.second(), stopping, cut);
+    });
+  }
+
+  /**
+   * The flow of one connection. Its materialized value completes when the connection has ended.
+   */
+  static Flow<ByteString, ByteString, CompletionStage<Done>> connectionFlow(
+      NbdSettings settings,
+      VolumeRegistry volumes,
+      CompletionStage<Done> stopping,
+      SharedKillSwitch cut,
+      String peer) {
+    InFlightBudget budget =
+        new InFlightBudget(settings.maxInFlightRequests(), settings.maxInFlightBytes());
+    return Flow.of(ByteString.class)
+        .via(new NbdSessionStage(settings, volumes, budget, peer, stopping))
+        // The budget keeps transmission work within max-in-flight-requests; the +1 leaves room
+        // for the one handshake reply that may be waiting while the last request drains.
+        .mapAsyncUnordered(settings.maxInFlightRequests() + 1, NbdWork::start)
+        .map(NbdWork::release)
+        // Aborting this one fails the output: the connection is reset, not drained.
+        .via(cut.flow())
+        .watchTermination(Keep.right());
+  }
+
+  /** The bound TCP address (with the real port when port 0 was configured). */
+  public InetSocketAddress address() {
+    return binding.localAddress();
+  }
+
+  public int port() {
+    return binding.localAddress().getPort();
+  }
+
+  public NbdSettings settings() {
+    return settings;
+  }
+
+  /**
+   * Stops accepting connections, lets open connections answer their in-flight requests (up to
+   * stop-timeout), then closes them. Completes when every connection has ended.
+   */
+  public CompletionStage<Done> stop() {
+    Duration grace = settings.stopTimeout();
+    return binding.unbind()
+        .thenCompose(unbound -> {
+          stopping.complete(Done.getInstance());
+          return connectionsDone.toCompletableFuture()
+              .completeOnTimeout(Done.getInstance(), grace.toMillis(), TimeUnit.MILLISECONDS);
+        })
+        .thenApply(done -> {
+          // Whatever did not drain in time is cut off now.
+          cut.abort(new IllegalStateException("NBD frontend stopped"));
+          log.info("NBD frontend on {} stopped", binding.localAddress());
+          return Done.getInstance();
+        });
+  }
+}

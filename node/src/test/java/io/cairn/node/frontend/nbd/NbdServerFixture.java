@@ -1,0 +1,43 @@
+package io.cairn.node.frontend.nbd;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.cairn.node.volume.VolumeRegistry;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/** Starts an actor system and an NBD server on an ephemeral loopback port for one test class. */
+final class NbdServerFixture implements AutoCloseable {
+
+  final ActorSystem<Void> system;
+  final NbdServer server;
+
+  NbdServerFixture(VolumeRegistry volumes, String overrides) {
+    // protocol's reference.conf registers Pekko's ProtobufSerializer a second time under its own
+    // name, which pekko-remote (on node's classpath) refuses as a duplicate identifier. These
+    // tests serialize nothing, so the duplicate name is pointed at a placeholder here.
+    Config config = ConfigFactory.parseString("cairn.nbd.port = 0\n"
+            + "pekko.actor.serializers.cairn-proto = \"" + UnusedSerializer.class.getName() + "\"\n"
+            + overrides)
+        .withFallback(ConfigFactory.parseResources("nbd-reference.conf"))
+        .withFallback(ConfigFactory.load())
+        .resolve();
+    system = ActorSystem.create(Behaviors.empty(), "nbd-test", config);
+    server = NbdServer.start(system, config, volumes).toCompletableFuture()
+        .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+  }
+
+  int port() {
+    return server.port();
+  }
+
+  @Override
+  public void close() {
+    server.stop().toCompletableFuture().orTimeout(20, java.util.concurrent.TimeUnit.SECONDS).join();
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture()
+        .orTimeout(Duration.ofSeconds(20).toSeconds(), java.util.concurrent.TimeUnit.SECONDS)
+        .join();
+  }
+}
