@@ -6,6 +6,7 @@ import io.cairn.node.admin.AdminRoutes.Readiness;
 import io.cairn.node.store.StoreDirectory;
 import io.cairn.node.store.StoreDirectory.StoreOpenException;
 import com.typesafe.config.Config;
+import io.cairn.node.frontend.nbd.NbdServer;
 import io.cairn.node.maintenance.LocalMaintenance;
 import io.cairn.node.maintenance.MaintenanceService;
 import io.cairn.node.meta.MetaStore;
@@ -116,6 +117,8 @@ public final class CairnNode implements AutoCloseable {
     ensurePortFree(settings.httpHost(), settings.httpPort(), "cairn.http.port");
     ensurePortFree(settings.arteryHost(), settings.arteryPort(),
         "pekko.remote.artery.canonical.port");
+    ensurePortFree(config.getString("cairn.nbd.host"), config.getInt("cairn.nbd.port"),
+        "cairn.nbd.port");
     List<VolumeSpec> wanted = volumeSpecs(config);
     List<StoreDirectory> directories = openStores(settings);
     Resources resources = new Resources(directories);
@@ -220,10 +223,41 @@ public final class CairnNode implements AutoCloseable {
           CoordinatedShutdown.PhaseServiceUnbind(), "http-unbind",
           () -> binding.unbind().thenApply(done -> Done.getInstance()));
 
-      log.info("Cairn node {} started: http://{}:{}, cluster member {}:{}, {} stores, {} volumes",
+      NbdServer nbd;
+      try {
+        nbd = NbdServer.start(system, config, volumes.registry()).toCompletableFuture()
+            .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        throw new ConfigProblem("cannot serve NBD on " + config.getString("cairn.nbd.host") + ":"
+            + config.getInt("cairn.nbd.port") + " (cairn.nbd.port): " + rootMessage(e), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ConfigProblem("interrupted while starting", e);
+      }
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseServiceUnbind(), "nbd-stop", nbd::stop);
+
+      log.info("Cairn node {} started: http://{}:{}, nbd://{}:{}, cluster member {}:{}, "
+              + "{} stores, {} volumes",
           settings.nodeName(), settings.httpHost(), binding.localAddress().getPort(),
-          settings.arteryHost(), settings.arteryPort(), directories.size(),
-          volumes.localVolumes().size());
+          nbd.address().getHostString(), nbd.port(), settings.arteryHost(),
+          settings.arteryPort(), directories.size(), volumes.localVolumes().size());
+      for (LocalVolume v : volumes.localVolumes()) {
+        String url = "nbd://" + nbd.address().getHostString() + ":" + nbd.port() + "/" + v.name();
+        log.info("Volume {} ({} bytes) is exported as {}", v.name(), v.sizeBytes(), url);
+      }
+      if (!volumes.localVolumes().isEmpty()) {
+        String url = "nbd://" + nbd.address().getHostString() + ":" + nbd.port() + "/"
+            + volumes.localVolumes().get(0).name();
+        log.info("Attach it from a VM host:\n"
+            + "  qemu-system-x86_64 -drive file={},format=raw,cache=none ...\n"
+            + "  qemu-img info {}\n"
+            + "  nbdinfo {}\n"
+            + "  nbd-client -N {} {} {} /dev/nbd0   (Linux kernel client)\n"
+            + "  fio --ioengine=nbd --uri={} --rw=randwrite --bs=4k --size=64m --name=t",
+            url, url, url, volumes.localVolumes().get(0).name(), nbd.address().getHostString(),
+            nbd.port(), url);
+      }
       CairnNode node = new CairnNode(settings, system, directories, binding, volumes, dpu,
           registry, maintenance, resources.stores);
       resources = null;

@@ -6,7 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The {@code cairn.nbd} settings (documented in {@code nbd-reference.conf}), read once and
+ * The {@code cairn.nbd} settings (documented in node's {@code reference.conf}), read once and
  * checked together so that a bad combination fails at start-up, not under load.
  *
  * @param host address to listen on

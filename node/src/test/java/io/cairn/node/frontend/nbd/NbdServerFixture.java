@@ -14,13 +14,7 @@ final class NbdServerFixture implements AutoCloseable {
   final NbdServer server;
 
   NbdServerFixture(VolumeRegistry volumes, String overrides) {
-    // protocol's reference.conf registers Pekko's ProtobufSerializer a second time under its own
-    // name, which pekko-remote (on node's classpath) refuses as a duplicate identifier. These
-    // tests serialize nothing, so the duplicate name is pointed at a placeholder here.
-    Config config = ConfigFactory.parseString("cairn.nbd.port = 0\n"
-            + "pekko.actor.serializers.cairn-proto = \"" + UnusedSerializer.class.getName() + "\"\n"
-            + overrides)
-        .withFallback(ConfigFactory.parseResources("nbd-reference.conf"))
+    Config config = ConfigFactory.parseString("cairn.nbd.port = 0\n" + overrides)
         .withFallback(ConfigFactory.load())
         .resolve();
     system = ActorSystem.create(Behaviors.empty(), "nbd-test", config);

@@ -13,7 +13,7 @@ class NbdSettingsTest {
 
   private static Config with(String overrides) {
     return ConfigFactory.parseString(overrides)
-        .withFallback(ConfigFactory.parseResources("nbd-reference.conf"));
+        .withFallback(ConfigFactory.defaultReference());
   }
 
   @Test
