@@ -26,10 +26,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * A small blocking NBD client for tests, built on the protocol codec: raw access for malformed
  * input, and typed helpers for a well-behaved session. Not thread-safe.
  */
-final class NbdTestClient implements AutoCloseable {
+public final class NbdTestClient implements AutoCloseable {
 
   /** One complete reply: error 0 on success, read data or block-status descriptors if any. */
-  record Reply(long handle, int error, byte[] data, List<long[]> descriptors, boolean structured) {}
+  public record Reply(long handle, int error, byte[] data, List<long[]> descriptors, boolean structured) {}
 
   final Socket socket;
   final DataInputStream in;
@@ -48,7 +48,7 @@ final class NbdTestClient implements AutoCloseable {
   }
 
   /** Connects and reads the 18-byte greeting. */
-  static NbdTestClient connect(int port) throws IOException {
+  public static NbdTestClient connect(int port) throws IOException {
     Socket socket = new Socket();
     socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
     socket.setSoTimeout(10_000);
@@ -64,7 +64,7 @@ final class NbdTestClient implements AutoCloseable {
   }
 
   /** A full, well-behaved handshake ending in NBD_OPT_GO. */
-  static NbdTestClient open(int port, String export, boolean structured, boolean baseAllocation)
+  public static NbdTestClient open(int port, String export, boolean structured, boolean baseAllocation)
       throws IOException {
     NbdTestClient client = connect(port);
     client.clientFlags(NbdConstants.FLAG_C_FIXED_NEWSTYLE | NbdConstants.FLAG_C_NO_ZEROES);
@@ -144,7 +144,7 @@ final class NbdTestClient implements AutoCloseable {
 
   // ---- Transmission ----
 
-  long send(int type, int flags, long offset, long length, byte[] payload) throws IOException {
+  public long send(int type, int flags, long offset, long length, byte[] payload) throws IOException {
     long handle = handles.getAndIncrement();
     NbdRequest request = new NbdRequest(flags, type, handle, offset, length);
     pending.put(handle, request);
@@ -157,7 +157,7 @@ final class NbdTestClient implements AutoCloseable {
   }
 
   /** Reads one complete reply (all chunks of one handle; the server does not interleave). */
-  Reply readReply() throws IOException {
+  public Reply readReply() throws IOException {
     byte[] magic = in.readNBytes(4);
     if (magic.length < 4) {
       throw new EOFException("connection closed");
@@ -207,24 +207,24 @@ final class NbdTestClient implements AutoCloseable {
     }
   }
 
-  Reply call(int type, int flags, long offset, long length, byte[] payload) throws IOException {
+  public Reply call(int type, int flags, long offset, long length, byte[] payload) throws IOException {
     send(type, flags, offset, length, payload);
     return readReply();
   }
 
-  Reply write(long offset, byte[] data) throws IOException {
+  public Reply write(long offset, byte[] data) throws IOException {
     return call(NbdConstants.CMD_WRITE, 0, offset, data.length, data);
   }
 
-  Reply read(long offset, int length) throws IOException {
+  public Reply read(long offset, int length) throws IOException {
     return call(NbdConstants.CMD_READ, 0, offset, length, null);
   }
 
-  Reply flush() throws IOException {
+  public Reply flush() throws IOException {
     return call(NbdConstants.CMD_FLUSH, 0, 0, 0, null);
   }
 
-  void disconnect() throws IOException {
+  public void disconnect() throws IOException {
     send(NbdConstants.CMD_DISC, 0, 0, 0, null);
   }
 
