@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
 public final class ByteSize {
 
   private static final Pattern SIZE =
-      Pattern.compile("\\s*(\\d{1,19})\\s*([a-zA-Z]*)\\s*");
+      Pattern.compile("\\s*(\\d+)\\s*([a-zA-Z]*)\\s*");
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
   private ByteSize() {}
