@@ -1,5 +1,9 @@
 package io.cairn.node;
 
+import io.cairn.node.cli.ScrubCommand;
+import io.cairn.node.cli.StatusCommand;
+import io.cairn.node.cli.StoreCommand;
+import io.cairn.node.cli.VolumeCommand;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -13,7 +17,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     version = "cairn 0.1.0",
     description = "Cairn: a hyperconverged block store. Runs a storage node, or drives one.",
-    subcommands = {Main.NodeCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {Main.NodeCommand.class, StatusCommand.class, VolumeCommand.class,
+        StoreCommand.class, ScrubCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
   /** Exit code for a configuration the node cannot start with. */
