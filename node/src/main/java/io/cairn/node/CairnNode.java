@@ -1,8 +1,13 @@
 package io.cairn.node;
 
-import io.cairn.node.admin.AdminRoutes;
-import io.cairn.node.admin.AdminRoutes.MemberView;
 import io.cairn.node.admin.AdminRoutes.Readiness;
+import io.cairn.node.admin.AdminSettings;
+import io.cairn.node.admin.ApiToken;
+import io.cairn.node.admin.JvmMeters;
+import io.cairn.node.admin.ManagementApi;
+import io.cairn.node.admin.NodeServices;
+import io.cairn.node.cluster.ClusterStatus;
+import org.apache.pekko.http.javadsl.server.Route;
 import io.cairn.node.store.StoreDirectory;
 import io.cairn.node.store.StoreDirectory.StoreOpenException;
 import com.typesafe.config.Config;
@@ -197,19 +202,39 @@ public final class CairnNode implements AutoCloseable {
           });
 
       Cluster cluster = Cluster.get(system);
-      AdminRoutes routes = new AdminRoutes(
+      AdminSettings admin;
+      String token;
+      try {
+        admin = AdminSettings.from(config);
+        token = ApiToken.loadOrCreate(admin.tokenFile());
+      } catch (com.typesafe.config.ConfigException | ApiToken.ApiTokenException e) {
+        throw new ConfigProblem(e.getMessage(), e);
+      }
+      JvmMeters jvm = JvmMeters.bindTo(registry);
+      CoordinatedShutdown.get(system).addTask(
+          CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "jvm-meters", () -> {
+            jvm.close();
+            return CompletableFuture.completedFuture(Done.getInstance());
+          });
+      Stores stores = resources.stores;
+      NodeServices services = new NodeServices(
           settings.nodeName(),
           () -> new Readiness(cluster.selfMember().status() == MemberStatus.up(), storesOpen.get()),
-          () -> StreamSupport.stream(cluster.state().getMembers().spliterator(), false)
-              .map(m -> new MemberView(m.address().toString(), m.status().toString(),
-                  List.copyOf(m.getRoles())))
-              .toList());
+          () -> clusterStatus(cluster, volumes, stores),
+          stores::infos,
+          volumes,
+          maintenance,
+          dpu,
+          registry,
+          token,
+          admin.openReads());
+      Route routes = ManagementApi.create(system, services, admin).routes();
 
       ServerBinding binding;
       try {
         binding = Http.get(system)
             .newServerAt(settings.httpHost(), settings.httpPort())
-            .bind(routes.routes())
+            .bind(routes)
             .toCompletableFuture()
             .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
@@ -310,6 +335,29 @@ public final class CairnNode implements AutoCloseable {
       }
     }
     return specs;
+  }
+
+  /**
+   * The fault tolerance the cluster really has: the smallest parity count over the volumes (each
+   * placed with the store as failure domain on one node), and no node failure while every shard
+   * lives on this one node.
+   */
+  private static ClusterStatus clusterStatus(Cluster cluster, VolumeManager volumes,
+      Stores stores) {
+    List<ClusterStatus.Member> members = StreamSupport
+        .stream(cluster.state().getMembers().spliterator(), false)
+        .map(m -> new ClusterStatus.Member(m.address().toString(), m.status().toString(),
+            List.copyOf(m.getRoles())))
+        .toList();
+    int storeFailures = volumes.localVolumes().stream()
+        .mapToInt(v -> Math.min(v.policy().parityShards(),
+            Math.max(0, stores.healthyCount() - v.policy().dataShards())))
+        .min().orElse(0);
+    int nodeFailures = 0;
+    String summary = "survives " + storeFailures + " store failure"
+        + (storeFailures == 1 ? "" : "s") + ", " + nodeFailures + " node failures";
+    return new ClusterStatus(cluster.selfMember().address().toString(), members, storeFailures,
+        nodeFailures, summary);
   }
 
   private static void scheduleBackground(ActorSystem<Void> system, Config config,

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The management plane's settings ({@code cairn.api} in admin-reference.conf), read once at
+ * The management plane's settings ({@code cairn.api} in node's reference.conf), read once at
  * start-up. Every bound the API applies is here, named with its unit.
  *
  * @param tokenFile where the bearer token lives ({@link ApiToken#loadOrCreate})
@@ -29,9 +29,7 @@ public record AdminSettings(
 
   /** Reads {@code cairn.api.*}; a bad value fails as a {@link ConfigException} naming it. */
   public static AdminSettings from(Config config) {
-    // Defaults come from admin-reference.conf even before it is merged into reference.conf.
-    Config api = config.withFallback(ConfigFactory.parseResources(
-            AdminSettings.class.getClassLoader(), "admin-reference.conf"))
+    Config api = config.withFallback(ConfigFactory.defaultReference())
         .resolve()
         .getConfig("cairn.api");
     long body = api.getBytes("body-size-max");

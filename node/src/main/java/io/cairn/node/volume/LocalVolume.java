@@ -191,7 +191,7 @@ public final class LocalVolume implements BlockVolume {
     return id;
   }
 
-  VolumePolicy policy() {
+  public VolumePolicy policy() {
     return policy;
   }
 
