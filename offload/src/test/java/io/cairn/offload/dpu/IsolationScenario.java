@@ -43,12 +43,15 @@ public final class IsolationScenario {
       Thread.sleep(2000); // warm-up: JIT, load reaches steady state
       probe.interval();
       long bytesBefore = load == null ? 0 : load.bytesDone();
-      dpu.cpu().sample();
+      long dpuCpuBefore = dpu.cpu().dpuCpuNanos();
+      long appCpuBefore = dpu.cpu().applicationCpuNanos();
       long start = System.nanoTime();
       Thread.sleep(duration.toMillis());
       Histogram h = probe.interval();
-      dpu.cpu().sample();
-      double seconds = (System.nanoTime() - start) / 1e9;
+      long wallNanos = System.nanoTime() - start;
+      double dpuCores = (double) (dpu.cpu().dpuCpuNanos() - dpuCpuBefore) / wallNanos;
+      double appCores = (double) (dpu.cpu().applicationCpuNanos() - appCpuBefore) / wallNanos;
+      double seconds = wallNanos / 1e9;
       long bytes = load == null ? 0 : load.bytesDone() - bytesBefore;
       if (load != null) {
         load.close();
@@ -56,7 +59,7 @@ public final class IsolationScenario {
       probe.stopAndDrain(Duration.ofSeconds(10));
       return new Result(phase, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6,
           h.getValueAtPercentile(99.9) / 1e6, h.getTotalCount(), probe.sent() - probe.received(),
-          bytes / seconds / 1e6, dpu.cpu().dpuCores(), dpu.cpu().applicationCores());
+          bytes / seconds / 1e6, dpuCores, appCores);
     } finally {
       kit.shutdownTestKit();
     }
