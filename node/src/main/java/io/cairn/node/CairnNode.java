@@ -81,11 +81,13 @@ public final class CairnNode implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final LocalMaintenance maintenance;
   private final Stores shardStores;
+  private final NbdServer nbd;
 
   private CairnNode(
       NodeSettings settings, ActorSystem<Void> system, List<StoreDirectory> stores,
       ServerBinding httpBinding, VolumeManager volumes, Dpu dpu,
-      PrometheusMeterRegistry registry, LocalMaintenance maintenance, Stores shardStores) {
+      PrometheusMeterRegistry registry, LocalMaintenance maintenance, Stores shardStores,
+      NbdServer nbd) {
     this.settings = settings;
     this.system = system;
     this.stores = stores;
@@ -95,6 +97,12 @@ public final class CairnNode implements AutoCloseable {
     this.registry = registry;
     this.maintenance = maintenance;
     this.shardStores = shardStores;
+    this.nbd = nbd;
+  }
+
+  /** The port the NBD frontend listens on (the real one when 0 was configured). */
+  public int nbdPort() {
+    return nbd.port();
   }
 
   public VolumeManager volumes() {
@@ -284,7 +292,7 @@ public final class CairnNode implements AutoCloseable {
             nbd.port(), url);
       }
       CairnNode node = new CairnNode(settings, system, directories, binding, volumes, dpu,
-          registry, maintenance, resources.stores);
+          registry, maintenance, resources.stores, nbd);
       resources = null;
       return node;
     } finally {

@@ -66,9 +66,119 @@ class DashboardBrowserTest {
     void close();
   }
 
-  /** The one place that says which server the dashboard is tested against. */
+  /** The one place that says which server the dashboard is tested against: a real node. */
   static ServerUnderTest serverUnderTest() {
-    return new DoublesUnderTest();
+    return new RealNodeUnderTest();
+  }
+
+  /**
+   * A real node in this JVM — six RocksDB stores in a temporary directory, the DPU tier, the
+   * volume engine — with two volumes, and real I/O over NBD from a client thread.
+   */
+  static final class RealNodeUnderTest implements ServerUnderTest {
+    private final Path dir;
+    private final io.cairn.node.CairnNode node;
+    private final java.util.concurrent.atomic.AtomicBoolean running =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    private final List<Thread> clients = new java.util.ArrayList<>();
+
+    RealNodeUnderTest() {
+      try {
+        dir = Files.createTempDirectory("cairn-dashboard-");
+        int clusterPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+          clusterPort = s.getLocalPort();
+        }
+        String d = dir.toString();
+        node = io.cairn.node.CairnNode.start(io.cairn.node.NodeSettings.from(
+            com.typesafe.config.ConfigFactory.parseString("""
+                cairn.node.name = "dash"
+                cairn.stores = ["%1$s/s1", "%1$s/s2", "%1$s/s3", "%1$s/s4", "%1$s/s5", "%1$s/s6"]
+                cairn.metadata-dir = "%1$s/meta"
+                cairn.keys.file = "%1$s/master.key"
+                cairn.api.token-file = "%1$s/api-token"
+                cairn.http.port = 0
+                cairn.nbd.port = 0
+                pekko.remote.artery.canonical.port = %2$d
+                pekko.cluster.seed-nodes = ["pekko://cairn@127.0.0.1:%2$d"]
+                # The test JVM must survive the node's shutdown.
+                pekko.coordinated-shutdown.exit-jvm = off
+                pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off
+                cairn.volumes = [
+                  { name = "vm-disk-1", size = 256 MiB },
+                  { name = "db-data", size = 64 MiB, policy { compression = zstd } }
+                ]
+                """.formatted(d, clusterPort))));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot start a node for the dashboard test", e);
+      }
+    }
+
+    @Override
+    public URI baseUri() {
+      return URI.create("http://127.0.0.1:" + node.httpPort());
+    }
+
+    @Override
+    public String token() {
+      try {
+        return Files.readString(dir.resolve("api-token")).trim();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public List<String> volumes() {
+      return List.of("vm-disk-1", "db-data");
+    }
+
+    @Override
+    public String faultToleranceSummary() {
+      return "survives 2 store failures, 0 node failures";
+    }
+
+    @Override
+    public void startIo() {
+      for (String volume : volumes()) {
+        Thread t = new Thread(() -> writeUntilClosed(volume), "io-" + volume);
+        t.setDaemon(true);
+        clients.add(t);
+        t.start();
+      }
+    }
+
+    /** Writes bursts of random and compressible blocks, paced unevenly, until closed. */
+    private void writeUntilClosed(String volume) {
+      Random random = new Random(volume.hashCode());
+      try (io.cairn.node.frontend.nbd.NbdTestClient client =
+          io.cairn.node.frontend.nbd.NbdTestClient.open(node.nbdPort(), volume, true, false)) {
+        while (running.get()) {
+          int blocks = 1 + random.nextInt(16);
+          byte[] data = new byte[blocks * 4096];
+          random.nextBytes(data);
+          java.util.Arrays.fill(data, 0, data.length / 2, (byte) 7);
+          long offset = 4096L * random.nextInt(8192 - blocks);
+          assertThat(client.write(offset, data).error()).isZero();
+          Thread.sleep(random.nextInt(30));
+        }
+      } catch (IOException | InterruptedException e) {
+        // closed
+      }
+    }
+
+    @Override
+    public void close() {
+      running.set(false);
+      for (Thread t : clients) {
+        try {
+          t.join(10_000);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      node.close();
+    }
   }
 
   /** The API over test doubles; "I/O" advances the volume meters and runs real DPU jobs. */
