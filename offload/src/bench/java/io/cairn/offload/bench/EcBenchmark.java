@@ -30,7 +30,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * operation is one stripe; GB/s of input = ops/s x k x shardBytes (what BENCHMARKS.md reports,
  * the same measure as the ISA-L anchor). {@code reconstruct1} loses data shard 0,
  * {@code reconstructM} data shards 0..m-1; both rebuild into the lost shards' buffers, with the
- * decode tables cached (Cairn) or re-derived per call as Hadoop does.
+ * decode tables cached (Cairn) or re-derived per call as Hadoop does. Parity is left as random
+ * bytes: the work of a decode does not depend on the values, and encoding the whole pool before
+ * the JIT has compiled the kernel would cost each fork tens of seconds.
  *
  * <p>Run with {@code scripts/bench-engines 'EcBenchmark' -f 5 ...}; see BENCHMARKS.md.
  */
@@ -87,7 +89,6 @@ public class EcBenchmark {
         }
         stripes[s][i] = ByteBuffer.wrap(arrays[s][i]);
       }
-      cairn.encode(stripes[s]);
     }
     presentOne = new boolean[k + m];
     Arrays.fill(presentOne, true);

@@ -38,19 +38,19 @@ final class VectorKernel implements CodingKernel {
   private static final int HIGH = 16;
 
   /**
-   * How to spell the table lookup for this JDK; both spellings give the same bytes. Up to JDK 21,
+   * How to spell the table lookup for this JDK; both spellings give the same bytes. On JDK 17,
    * {@code selectFrom} converts its index vector to a shuffle on every call, so the kernel
    * converts each input's nibbles once and reuses the shuffles for all outputs (measured 10.5
-   * against 6.5 GB/s, RS(4,2), JDK 17). From JDK 22 shuffles are vectors of indices
-   * (JDK-8310691) and {@code selectFrom} is its own intrinsic, while an explicit
-   * {@code toShuffle} costs more (measured 15.6 against 3 GB/s, RS(4,2), JDK 25). A static final
-   * constant, so C2 compiles only one branch.
+   * against 6.5 GB/s, RS(4,2), in cache). Later JDKs reworked shuffles and intrinsified
+   * {@code selectFrom}, and there an explicit {@code toShuffle} is the slow spelling (JDK 25
+   * measured 15.6 against 3 GB/s). JDK 18 to 24 were not measured: the cut-over at 22 is an
+   * assumption to re-check there. A static final constant, so C2 compiles one branch.
    */
   private static final boolean SHUFFLE_ONCE = Runtime.version().feature() < 22;
 
   /**
-   * Column slice per pass: 16 KiB of each of up to 64 inputs stays within a 1 MiB L2, and for the
-   * usual k &lt;= 16 within L2 of any current server core with room to spare.
+   * Column slice per pass: for the usual k &lt;= 16 inputs at most 256 KiB, inside the L2 of any
+   * current server core; even k = 64 (1 MiB) fits this machine's 1 MiB L2.
    */
   static final int BLOCK_BYTES = 16 * 1024;
 
