@@ -3,6 +3,7 @@ package io.cairn.node.frontend.nbd;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.cairn.node.testing.ClientCommand;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -181,19 +182,6 @@ class NbdRealClientsTest {
 
   /** Runs a client to completion (60 s at most) and returns its output; fails on nonzero exit. */
   private static String run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    byte[] output;
-    try (var in = process.getInputStream()) {
-      output = in.readAllBytes();
-    }
-    boolean exited = process.waitFor(60, TimeUnit.SECONDS);
-    if (!exited) {
-      process.destroyForcibly();
-    }
-    String text = new String(output, StandardCharsets.UTF_8);
-    assertThat(exited).as("%s finished in time", command[0]).isTrue();
-    assertThat(process.exitValue()).as("%s exit status; output:%n%s", String.join(" ", command), text)
-        .isZero();
-    return text;
+    return ClientCommand.run(command);
   }
 }
