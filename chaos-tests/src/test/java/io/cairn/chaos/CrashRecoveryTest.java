@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import io.cairn.node.frontend.nbd.NbdTestClient;
 import io.cairn.protocol.nbd.NbdConstants;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,30 +47,22 @@ class CrashRecoveryTest {
     int cycles = Integer.getInteger("cairn.crash.cycles", 20);
     long seed = Long.getLong("cairn.crash.seed", System.nanoTime());
     Random random = new Random(seed);
-    int httpPort = CairnProcess.freePort();
-    int nbdPort = CairnProcess.freePort();
-    int clusterPort = CairnProcess.freePort();
-    Path config = Files.writeString(dir.resolve("node.conf"), """
+    SoloNode solo = SoloNode.write(dir, """
         cairn.node.name = "crash"
-        cairn.stores = ["./data/s1", "./data/s2", "./data/s3", "./data/s4", "./data/s5", "./data/s6"]
-        cairn.metadata-dir = "./data/meta"
-        cairn.keys.file = "./data/master.key"
-        cairn.http.port = %d
-        cairn.nbd.port = %d
-        pekko.remote.artery.canonical.port = %d
-        pekko.cluster.seed-nodes = ["pekko://cairn@127.0.0.1:%d"]
         # Small segments and a short idle time: crashes land during sealing too.
         cairn.volume.segment-bytes = 256 KiB
         cairn.volume.seal-idle = 300ms
         cairn.volume.compaction-interval = 2s
         cairn.volumes = [{ name = "crash", size = %d }]
-        """.formatted(httpPort, nbdPort, clusterPort, clusterPort, VOLUME_BYTES));
+        """.formatted(VOLUME_BYTES));
+    int httpPort = solo.httpPort();
+    int nbdPort = solo.nbdPort();
 
     byte[] model = new byte[VOLUME_BYTES];
     List<SentWrite> inDoubt = List.of();
     long acknowledged = 0;
     for (int cycle = 0; cycle < cycles; cycle++) {
-      try (CairnProcess node = CairnProcess.start(dir, "node", "--config", config.toString())) {
+      try (CairnProcess node = solo.start(dir)) {
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
             .until(() -> CairnProcess.statusOf(httpPort, "/ready") == 200);
         try (NbdTestClient client = NbdTestClient.open(nbdPort, "crash", true, false)) {
@@ -88,7 +79,7 @@ class CrashRecoveryTest {
         acknowledged += workload.acknowledged;
       }
     }
-    try (CairnProcess node = CairnProcess.start(dir, "node", "--config", config.toString())) {
+    try (CairnProcess node = solo.start(dir)) {
       await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
           .until(() -> CairnProcess.statusOf(httpPort, "/ready") == 200);
       try (NbdTestClient client = NbdTestClient.open(nbdPort, "crash", true, false)) {
