@@ -147,18 +147,29 @@ public final class MetaStore implements AutoCloseable {
 
   /** Like {@link #scan(Table, byte[], BiConsumer)}, stopping when the visitor returns false. */
   public void scan(Table table, byte[] prefix, long limit, Visitor visitor) {
+    scanFrom(table, prefix, prefix, limit, visitor);
+  }
+
+  /**
+   * Like {@link #scan(Table, byte[], long, Visitor)}, but starting at {@code from} (a key with
+   * this prefix, or before it). A caller that knows no live key lies below {@code from} uses it
+   * to seek past deleted rows: RocksDB steps over every tombstone between the seek key and the
+   * first live key, so a scan of a table that is appended at one end and trimmed at the other
+   * (the journal) costs time proportional to everything ever trimmed unless it starts later.
+   */
+  public void scanFrom(Table table, byte[] prefix, byte[] from, long limit, Visitor visitor) {
     lifecycle.readLock().lock();
     try {
       if (closed) {
         throw new IllegalStateException("the metadata store is closed");
       }
-      scanOpen(table, prefix, limit, visitor);
+      scanOpen(table, prefix, from, limit, visitor);
     } finally {
       lifecycle.readLock().unlock();
     }
   }
 
-  private void scanOpen(Table table, byte[] prefix, long limit, Visitor visitor) {
+  private void scanOpen(Table table, byte[] prefix, byte[] from, long limit, Visitor visitor) {
     byte[] upper = upperBound(prefix);
     try (Slice bound = upper == null ? null : new Slice(upper);
         ReadOptions options = new ReadOptions()) {
@@ -167,7 +178,7 @@ public final class MetaStore implements AutoCloseable {
       }
       try (RocksIterator it = db.newIterator(cf(table), options)) {
         long seen = 0;
-        for (it.seek(prefix); it.isValid() && seen < limit; it.next(), seen++) {
+        for (it.seek(from); it.isValid() && seen < limit; it.next(), seen++) {
           if (!visitor.visit(it.key(), it.value())) {
             return;
           }

@@ -282,14 +282,7 @@ public final class LocalVolume implements BlockVolume {
 
   /** Stored content of blocks; unallocated blocks are absent from the map (zeroes). */
   CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
-    return VolumeReader.onIo(ioExecutor, () -> {
-      Map<Long, VolumeReader.StoredChunk> stored = new LinkedHashMap<>();
-      for (long b : blocks) {
-        Optional<VolumeReader.StoredChunk> c = reader.chunkOf(b);
-        c.ifPresent(chunk -> stored.put(b, chunk));
-      }
-      return stored;
-    }).thenCompose(stored -> {
+    return VolumeReader.onIo(ioExecutor, () -> reader.chunksOf(blocks)).thenCompose(stored -> {
       if (stored.isEmpty()) {
         return CompletableFuture.completedFuture(Map.<Long, ByteBuffer>of());
       }

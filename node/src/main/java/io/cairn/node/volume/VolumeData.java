@@ -44,6 +44,16 @@ final class VolumeData {
   private final MetaStore meta;
   private VolumeState state;
   private volatile VolumeState published;
+  /**
+   * No chunk numbered below this is in the journal: where {@link #draftSegment} starts its scan.
+   * Sealing trims the journal from its low end, leaving tombstones that a scan from the start of
+   * the volume's key range would step over one by one, every segment (measured: that scan held
+   * the volume's lane, and with it every commit, for most of the time). Set by each draft to the
+   * lowest journaled chunk it found; lowered when compaction puts older chunks back; 0 (scan
+   * everything) after opening. Only a starting point: a chunk below it would be missed by the
+   * sealer, never lost, and the rules above keep it from happening.
+   */
+  private long journalFloorChunk;
 
   VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state) {
     this.volumeId = volumeId;
@@ -107,7 +117,8 @@ final class VolumeData {
     List<Integer> lengths = new ArrayList<>();
     List<byte[]> payloads = new ArrayList<>();
     int[] total = {0};
-    meta.scan(Table.JOURNAL, VolumeKeys.volume(volumeId), Long.MAX_VALUE, (key, value) -> {
+    meta.scanFrom(Table.JOURNAL, VolumeKeys.volume(volumeId),
+        VolumeKeys.chunk(volumeId, journalFloorChunk), Long.MAX_VALUE, (key, value) -> {
       if (total[0] + value.length > segmentBytesMax) {
         return false;
       }
@@ -118,6 +129,8 @@ final class VolumeData {
       total[0] += value.length;
       return true;
     });
+    // New chunks are numbered from nextChunkNumber, so with an empty journal that is the floor.
+    journalFloorChunk = numbers.isEmpty() ? state.getNextChunkNumber() : numbers.get(0);
     ByteBuffer bytes = ByteBuffer.allocate(total[0]);
     for (byte[] p : payloads) {
       bytes.put(p);
@@ -186,12 +199,14 @@ final class VolumeData {
     if (b.segment(segment.getSegmentId()) == null) {
       return false;
     }
+    long lowestUnsealed = Long.MAX_VALUE;
     for (Map.Entry<Long, byte[]> e : payloads.entrySet()) {
       ChunkRecord rec = b.chunk(e.getKey());
       if (rec == null || rec.segmentId() != segment.getSegmentId()) {
         continue;
       }
       b.chunks.put(e.getKey(), rec.backInJournal());
+      lowestUnsealed = Math.min(lowestUnsealed, e.getKey());
       b.batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, e.getKey()), e.getValue());
       b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
           VolumeKeys.segmentChunk(segment.getSegmentId(), e.getKey()));
@@ -200,6 +215,7 @@ final class VolumeData {
     b.segments.put(segment.getSegmentId(), null);
     b.state.setSegmentBytes(b.state.getSegmentBytes() - segment.getSegmentBytes());
     b.commit();
+    journalFloorChunk = Math.min(journalFloorChunk, lowestUnsealed);
     return true;
   }
 

@@ -97,6 +97,104 @@ final class VolumeReader {
   }
 
   /**
+   * Reads that fetch segment bytes for chunks closer together than this are merged into one
+   * range read. A shard page (64 KiB by default) is read and checksummed whole however little of
+   * it is wanted, so a 1 MiB read of a sequentially written range, chunk by chunk, would read and
+   * verify 16 times its size; merged, each page is read once.
+   */
+  private static final int MERGE_GAP_BYTES_MAX = 64 * 1024;
+
+  /** A block's chunk found in a segment, before its bytes are fetched. */
+  private record InSegment(long blockIndex, ChunkRecord chunk) {}
+
+  /**
+   * The stored chunks of several blocks (a block that reads as zeroes is absent), like {@link
+   * #chunkOf} per block, but chunks that lie close together in one segment are fetched with one
+   * range read. Whatever moved between locating a chunk and fetching it (or failed to fetch) is
+   * read again block by block through {@link #chunkOf}, which follows the move. Blocking.
+   */
+  java.util.Map<Long, StoredChunk> chunksOf(java.util.List<Long> blockIndexes) throws Exception {
+    java.util.Map<Long, StoredChunk> out = new java.util.LinkedHashMap<>();
+    java.util.Map<Long, SegmentRecord> segments = new java.util.HashMap<>();
+    java.util.Map<Long, java.util.List<InSegment>> bySegment = new java.util.LinkedHashMap<>();
+    java.util.List<Long> again = new java.util.ArrayList<>();
+    for (long b : blockIndexes) {
+      byte[] mapped = meta.get(Table.BLOCK_MAP, VolumeKeys.block(volumeId, b));
+      if (mapped == null) {
+        continue;
+      }
+      long cn = VolumeKeys.longOf(mapped);
+      byte[] recBytes = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
+      if (recBytes == null) {
+        again.add(b);
+        continue;
+      }
+      ChunkRecord rec = ChunkRecord.decode(recBytes);
+      if (rec.inJournal()) {
+        byte[] payload = meta.get(Table.JOURNAL, VolumeKeys.chunk(volumeId, cn));
+        if (payload == null) {
+          again.add(b);
+        } else {
+          out.put(b, new StoredChunk(rec.id(), ByteBuffer.wrap(payload)));
+        }
+        continue;
+      }
+      SegmentRecord seg = segments.get(rec.segmentId());
+      if (seg == null) {
+        byte[] segBytes = meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, rec.segmentId()));
+        if (segBytes == null) {
+          again.add(b);
+          continue;
+        }
+        seg = VolumeData.parseSegment(segBytes);
+        segments.put(rec.segmentId(), seg);
+      }
+      bySegment.computeIfAbsent(rec.segmentId(), k -> new java.util.ArrayList<>())
+          .add(new InSegment(b, rec));
+    }
+    for (java.util.Map.Entry<Long, java.util.List<InSegment>> e : bySegment.entrySet()) {
+      SegmentRecord seg = segments.get(e.getKey());
+      java.util.List<InSegment> chunks = new java.util.ArrayList<>(e.getValue());
+      chunks.sort(java.util.Comparator.comparingInt(c -> c.chunk().segmentOffset()));
+      int runStart = 0;
+      while (runStart < chunks.size()) {
+        int from = chunks.get(runStart).chunk().segmentOffset();
+        int to = from + chunks.get(runStart).chunk().storedBytes();
+        int runEnd = runStart + 1;
+        while (runEnd < chunks.size()
+            && chunks.get(runEnd).chunk().segmentOffset() - to <= MERGE_GAP_BYTES_MAX) {
+          ChunkRecord next = chunks.get(runEnd).chunk();
+          to = Math.max(to, next.segmentOffset() + next.storedBytes());
+          runEnd++;
+        }
+        java.util.List<InSegment> run = chunks.subList(runStart, runEnd);
+        ByteBuffer bytes;
+        try {
+          bytes = readSegmentRange(seg, from, to - from).toCompletableFuture().get();
+        } catch (java.util.concurrent.ExecutionException failed) {
+          bytes = null; // compacted away or unreadable: each block finds its way alone below
+        }
+        for (InSegment c : run) {
+          if (bytes == null) {
+            again.add(c.blockIndex());
+          } else {
+            out.put(c.blockIndex(), new StoredChunk(c.chunk().id(),
+                bytes.slice(c.chunk().segmentOffset() - from, c.chunk().storedBytes())));
+          }
+        }
+        runStart = runEnd;
+      }
+    }
+    for (long b : again) {
+      Optional<StoredChunk> c = chunkOf(b);
+      if (c.isPresent()) {
+        out.put(b, c.get());
+      }
+    }
+    return out;
+  }
+
+  /**
    * Segment bytes [offset, offset + length): straight from the data shard(s) when they are
    * healthy; otherwise the same range of every other available shard is fetched and the DPU tier
    * rebuilds the missing pieces.
