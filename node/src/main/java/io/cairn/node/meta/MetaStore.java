@@ -65,14 +65,8 @@ public final class MetaStore implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions sync = new WriteOptions().setSync(true);
-  /**
-   * RocksDB's Java handles must not be used after close (that is a native crash, not an
-   * exception): every call holds the read lock, close takes the write lock and marks the store
-   * closed, after which calls fail with {@link RocksDBException}.
-   */
-  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
-      new java.util.concurrent.locks.ReentrantReadWriteLock();
-  private boolean closed;
+  /** After close, calls fail with {@link RocksDBException} instead of crashing the JVM. */
+  private final RocksLifecycle lifecycle = new RocksLifecycle();
 
   private MetaStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
       List<ColumnFamilyHandle> handles) {
@@ -111,28 +105,28 @@ public final class MetaStore implements AutoCloseable {
   }
 
   public byte[] get(Table table, byte[] key) throws RocksDBException {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
       ensureOpen();
       return db.get(cf(table), key);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
   /** Writes a batch atomically with the WAL synced: durable when this returns. */
   public void commit(WriteBatch batch) throws RocksDBException {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
       ensureOpen();
       db.write(sync, batch);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
   private void ensureOpen() throws RocksDBException {
-    if (closed) {
+    if (lifecycle.closed()) {
       throw new RocksDBException("the metadata store is closed");
     }
   }
@@ -158,14 +152,14 @@ public final class MetaStore implements AutoCloseable {
    * (the journal) costs time proportional to everything ever trimmed unless it starts later.
    */
   public void scanFrom(Table table, byte[] prefix, byte[] from, long limit, Visitor visitor) {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
-      if (closed) {
+      if (lifecycle.closed()) {
         throw new IllegalStateException("the metadata store is closed");
       }
       scanOpen(table, prefix, from, limit, visitor);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
@@ -217,14 +211,8 @@ public final class MetaStore implements AutoCloseable {
 
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    } finally {
-      lifecycle.writeLock().unlock();
+    if (!lifecycle.markClosed()) {
+      return;
     }
     sync.close();
     for (ColumnFamilyHandle h : handles) {

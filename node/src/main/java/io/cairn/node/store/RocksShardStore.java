@@ -2,6 +2,7 @@ package io.cairn.node.store;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import io.cairn.node.meta.RocksLifecycle;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,10 +47,8 @@ public final class RocksShardStore implements ShardStore {
   private final AtomicLong readErrors = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
   private volatile boolean healthy = true;
-  /** As in MetaStore: no RocksDB call may run after close (a native crash otherwise). */
-  private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
-      new java.util.concurrent.locks.ReentrantReadWriteLock();
-  private boolean closed;
+  /** No RocksDB call may run after close (a native crash otherwise). */
+  private final RocksLifecycle lifecycle = new RocksLifecycle();
 
   private RocksShardStore(StoreDirectory directory, int pageBytes, Options options, RocksDB db) {
     this.id = directory.id();
@@ -92,14 +91,14 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public void put(long segmentId, int shardIndex, ByteBuffer shard) throws StoreException {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
-      if (closed) {
+      if (lifecycle.closed()) {
         throw new StoreException(id, "the store is closed", null);
       }
       putOpen(segmentId, shardIndex, shard);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
@@ -133,11 +132,11 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public boolean read(long segmentId, int shardIndex, int fromByte, ByteBuffer out) {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
-      return !closed && readOpen(segmentId, shardIndex, fromByte, out);
+      return !lifecycle.closed() && readOpen(segmentId, shardIndex, fromByte, out);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
@@ -178,9 +177,9 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public void delete(long segmentId, int shardIndex) throws StoreException {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
-      if (closed) {
+      if (lifecycle.closed()) {
         throw new StoreException(id, "the store is closed", null);
       }
       db.deleteRange(syncWrites, key(segmentId, shardIndex, 0),
@@ -190,7 +189,7 @@ public final class RocksShardStore implements ShardStore {
       throw new StoreException(id, "cannot delete shard " + segmentId + "/" + shardIndex + ": "
           + e.getMessage(), e);
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
@@ -263,11 +262,11 @@ public final class RocksShardStore implements ShardStore {
 
   /** Counts the shards this store holds (a scan of its keys; for status, not the data path). */
   public long shardCount() {
-    lifecycle.readLock().lock();
+    lifecycle.enter();
     try {
-      return closed ? 0 : shardCountOpen();
+      return lifecycle.closed() ? 0 : shardCountOpen();
     } finally {
-      lifecycle.readLock().unlock();
+      lifecycle.exit();
     }
   }
 
@@ -297,14 +296,8 @@ public final class RocksShardStore implements ShardStore {
 
   @Override
   public void close() {
-    lifecycle.writeLock().lock();
-    try {
-      if (closed) {
-        return;
-      }
-      closed = true;
-    } finally {
-      lifecycle.writeLock().unlock();
+    if (!lifecycle.markClosed()) {
+      return;
     }
     syncWrites.close();
     db.close();
