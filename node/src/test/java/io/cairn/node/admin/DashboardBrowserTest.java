@@ -13,9 +13,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +33,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * token asked for and accepted, the node's stores and volumes listed, and the I/O and DPU
  * figures changing while I/O runs. A screenshot is saved under target/dashboard-screenshots/.
  *
- * <p>The server under test comes from {@link #serverUnderTest()} alone; today it is the API over
- * test doubles whose counters advance, tomorrow a real node doing real I/O.
+ * <p>The server under test comes from {@link #serverUnderTest()} alone: a real node in this JVM
+ * (RocksDB stores, DPU tier, volume engine) with real NBD clients writing to it.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver}; skipped without Chromium.
  */
@@ -178,57 +175,6 @@ class DashboardBrowserTest {
         }
       }
       node.close();
-    }
-  }
-
-  /** The API over test doubles; "I/O" advances the volume meters and runs real DPU jobs. */
-  static final class DoublesUnderTest implements ServerUnderTest {
-    private final AdminTestServer server = AdminTestServer.start();
-    private final ScheduledExecutorService io = Executors.newSingleThreadScheduledExecutor();
-    private final Random random = new Random(42);
-
-    DoublesUnderTest() {
-      for (String name : volumes()) {
-        int status = ApiCall.send(server.baseUri(), "POST", "/api/v1/volumes",
-            "{\"name\":\"" + name + "\",\"sizeBytes\":\"4GiB\"}", token()).status();
-        assertThat(status).isEqualTo(201);
-      }
-    }
-
-    @Override
-    public URI baseUri() {
-      return server.baseUri();
-    }
-
-    @Override
-    public String token() {
-      return AdminTestServer.TOKEN;
-    }
-
-    @Override
-    public List<String> volumes() {
-      return List.of("vm-disk-1", "db-data");
-    }
-
-    @Override
-    public String faultToleranceSummary() {
-      return "survives 2 store failures, 0 node failures";
-    }
-
-    @Override
-    public void startIo() {
-      io.scheduleAtFixedRate(() -> {
-        // Uneven bursts, so that rates differ from one refresh to the next.
-        server.io("vm-disk-1", random.nextInt(200), 50 + random.nextInt(400));
-        server.io("db-data", random.nextInt(50), random.nextInt(50));
-        server.dpuWork(1 + random.nextInt(16), random);
-      }, 0, 100, TimeUnit.MILLISECONDS);
-    }
-
-    @Override
-    public void close() {
-      io.shutdownNow();
-      server.close();
     }
   }
 
