@@ -54,6 +54,11 @@ final class VolumeData {
    * sealer, never lost, and the rules above keep it from happening.
    */
   private long journalFloorChunk;
+  /**
+   * Set by {@link #purge}: the volume was deleted. A seal or commit that was already queued in
+   * the lane behind the purge must not write rows of a deleted volume back.
+   */
+  private boolean purged;
 
   VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state) {
     this.volumeId = volumeId;
@@ -233,6 +238,7 @@ final class VolumeData {
 
   /** Deletes every row of this volume (after it left the catalog). Returns its segments. */
   List<SegmentRecord> purge() throws RocksDBException {
+    purged = true;
     List<SegmentRecord> segments = segments();
     byte[] from = VolumeKeys.volume(volumeId);
     byte[] to = VolumeKeys.volume(volumeId + 1);
@@ -369,6 +375,9 @@ final class VolumeData {
 
     void commit() throws RocksDBException {
       try (WriteBatch closing = batch) {
+        if (purged) {
+          throw new RocksDBException("volume " + volumeId + " was deleted");
+        }
         for (Map.Entry<Long, Long> e : blocks.entrySet()) {
           byte[] key = VolumeKeys.block(volumeId, e.getKey());
           if (e.getValue() == null) {
