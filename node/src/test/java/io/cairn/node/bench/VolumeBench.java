@@ -1,25 +1,15 @@
 package io.cairn.node.bench;
 
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.cairn.node.meta.MetaStore;
-import io.cairn.node.store.RocksShardStore;
-import io.cairn.node.store.StoreDirectory;
-import io.cairn.node.store.Stores;
 import io.cairn.node.volume.BlockVolume;
-import io.cairn.node.volume.LocalVolume;
 import io.cairn.node.volume.VolumeManager;
 import io.cairn.node.volume.VolumePolicy;
-import io.cairn.offload.crypto.KeyRing;
-import io.cairn.offload.crypto.KeyRingFile;
+import io.cairn.node.volume.VolumeRig;
 import io.cairn.offload.dpu.Dpu;
-import io.cairn.offload.dpu.DpuSettings;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,9 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.DispatcherSelector;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * The volume engine's end-to-end benchmark through the {@link BlockVolume} API, one node, one JVM
@@ -123,29 +110,9 @@ public final class VolumeBench {
   private void run(int rounds) throws Exception {
     Path dir = Files.createTempDirectory(Path.of(System.getProperty("bench.dir",
         System.getProperty("java.io.tmpdir"))), "cairn-volume-bench-");
-    Config config = DpuSettings.applyTo(ConfigFactory.load());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "volume-bench", config);
-    SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Dpu dpu = Dpu.start(system, registry);
-    MetaStore meta = MetaStore.open(dir.resolve("meta"));
-    List<StoreDirectory> directories = new ArrayList<>();
-    List<RocksShardStore> shardStores = new ArrayList<>();
-    for (int i = 1; i <= 6; i++) {
-      StoreDirectory d = StoreDirectory.open("node-1/store-" + i, dir.resolve("store-" + i));
-      directories.add(d);
-      shardStores.add(RocksShardStore.open(d,
-          (int) config.getMemorySize("cairn.store.page-bytes").toBytes()));
-    }
-    Stores stores = new Stores("node-1", shardStores);
-    KeyRing keys = KeyRingFile.loadOrCreate(dir.resolve("master.key"), new SecureRandom());
-    Config v = config.getConfig("cairn.volume");
-    LocalVolume.Settings settings = new LocalVolume.Settings(
-        (int) v.getMemorySize("segment-bytes").toBytes(), v.getDouble("compaction-live-fraction"),
-        v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"));
-    VolumeManager volumes = new VolumeManager(system, meta, stores, dpu,
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher")), keys,
-        settings, registry);
-    volumes.openAll();
+    VolumeRig rig = new VolumeRig(dir, ConfigFactory.empty());
+    VolumeManager volumes = rig.volumes;
+    Dpu dpu = rig.dpu;
 
     System.out.println("# scripts/bench-volume " + secondsPerRun + " " + rounds + " "
         + (workingSetBytes >> 20));
@@ -195,13 +162,7 @@ public final class VolumeBench {
     }
     System.out.println();
     table.forEach(System.out::println);
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    stores.close();
-    meta.close();
-    for (StoreDirectory d : directories) {
-      d.close();
-    }
+    rig.close();
     deleteTree(dir);
   }
 

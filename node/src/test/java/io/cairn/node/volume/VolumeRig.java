@@ -18,51 +18,59 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 
 /**
  * A one-node volume engine on real parts, in one JVM: six RocksDB shard stores and a metadata
- * RocksDB under a directory, the DPU tier on its own dispatcher, the master key file. Reopening a
- * rig on the same directory is a restart.
+ * RocksDB under a directory, the DPU tier on its own dispatcher, blocking work on the node's I/O
+ * dispatcher, the master key file. Reopening a rig on the same directory is a restart. Settings
+ * are the node's (reference.conf) unless overridden. Used by the component tests and by the
+ * volume benchmark (scripts/bench-volume).
  */
-final class VolumeRig implements AutoCloseable {
+public final class VolumeRig implements AutoCloseable {
 
   static final Duration WAIT = Duration.ofSeconds(60);
 
-  final Path dir;
-  final ActorTestKit kit;
-  final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-  final Dpu dpu;
+  public final Path dir;
+  public final ActorTestKit kit;
+  public final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  public final Dpu dpu;
   final MetaStore meta;
   final List<StoreDirectory> directories = new ArrayList<>();
   final List<RocksShardStore> shardStores = new ArrayList<>();
   final Stores stores;
-  final ExecutorService io = Executors.newFixedThreadPool(8);
-  final VolumeManager volumes;
+  public final VolumeManager volumes;
 
+  /** The rig of the component tests: a one-thread DPU tier, the node's other defaults. */
   VolumeRig(Path dir) throws Exception {
-    this(dir, 6, 1 << 20);
+    this(dir, ConfigFactory.parseString("cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64"));
   }
 
-  VolumeRig(Path dir, int storeCount, int segmentBytes) throws Exception {
+  /** A rig with the node's settings, {@code overrides} on top. */
+  public VolumeRig(Path dir, Config overrides) throws Exception {
     this.dir = dir;
-    Config config = DpuSettings.applyTo(ConfigFactory.parseString(
-        "cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64").withFallback(ConfigFactory.load()));
-    kit = ActorTestKit.create("volume-test", config);
+    Config config = DpuSettings.applyTo(overrides.withFallback(ConfigFactory.load()));
+    kit = ActorTestKit.create("volume-rig", config);
     dpu = Dpu.start(kit.system(), registry);
     meta = MetaStore.open(dir.resolve("meta"));
-    for (int i = 1; i <= storeCount; i++) {
+    int pageBytes = (int) config.getBytes("cairn.store.page-bytes").longValue();
+    for (int i = 1; i <= 6; i++) {
       StoreDirectory d = StoreDirectory.open("node-1/store-" + i, dir.resolve("store-" + i));
       directories.add(d);
-      shardStores.add(RocksShardStore.open(d, 64 * 1024));
+      shardStores.add(RocksShardStore.open(d, pageBytes));
     }
     stores = new Stores("node-1", shardStores);
     KeyRing keys = KeyRingFile.loadOrCreate(dir.resolve("master.key"), new SecureRandom());
-    volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys,
-        new LocalVolume.Settings(segmentBytes, 0.5, 1024, 256, 4096), registry);
+    Config v = config.getConfig("cairn.volume");
+    LocalVolume.Settings settings = new LocalVolume.Settings(
+        (int) v.getBytes("segment-bytes").longValue(), v.getDouble("compaction-live-fraction"),
+        v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"));
+    Executor io = kit.system().dispatchers()
+        .lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
+    volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys, settings, registry);
     volumes.openAll();
   }
 
@@ -85,11 +93,10 @@ final class VolumeRig implements AutoCloseable {
     return out;
   }
 
+  /** Stops the actor system first (no lane task can still run), then closes the databases. */
   @Override
   public void close() throws Exception {
     kit.shutdownTestKit();
-    io.shutdown();
-    io.awaitTermination(30, TimeUnit.SECONDS);
     stores.close();
     meta.close();
     for (StoreDirectory d : directories) {
