@@ -27,6 +27,10 @@ import org.rocksdb.WriteOptions;
  *
  * <p>Durability: a shard's pages are written in one batch with the WAL synced before
  * {@link #put} returns.
+ *
+ * <p>The page size is the store's own: recorded in it when it is created (under a key no shard
+ * page can have) and used from then on, whatever {@code cairn.store.page-bytes} says later — a
+ * changed setting applies to new stores only, so shards written earlier stay readable.
  */
 public final class RocksShardStore implements ShardStore {
 
@@ -36,6 +40,8 @@ public final class RocksShardStore implements ShardStore {
 
   private static final int KEY_BYTES = Long.BYTES + 1 + Integer.BYTES;
   private static final int CRC_BYTES = Integer.BYTES;
+  /** Where a store records its page size: one byte, shorter than any page key. */
+  private static final byte[] PAGE_BYTES_KEY = {'P'};
 
   private final String id;
   private final Path dbPath;
@@ -60,7 +66,11 @@ public final class RocksShardStore implements ShardStore {
     this.syncWrites = new WriteOptions().setSync(true);
   }
 
-  /** Opens (creating if needed) the shard database inside an opened store directory. */
+  /**
+   * Opens (creating if needed) the shard database inside an opened store directory.
+   *
+   * @param pageBytes the page size of a store created now; an existing store keeps its own
+   */
   public static RocksShardStore open(StoreDirectory directory, int pageBytes)
       throws StoreException {
     if (pageBytes < 512 || pageBytes > (8 << 20)) {
@@ -77,11 +87,33 @@ public final class RocksShardStore implements ShardStore {
         .setKeepLogFileNum(2);
     try {
       RocksDB db = RocksDB.open(options, directory.path().resolve("shards").toString());
-      return new RocksShardStore(directory, pageBytes, options, db);
+      try {
+        return new RocksShardStore(directory, recordedPageBytes(db, pageBytes), options, db);
+      } catch (RocksDBException | RuntimeException e) {
+        db.close();
+        throw e;
+      }
     } catch (RocksDBException e) {
       options.close();
       throw new StoreException(directory.id(), "cannot open its database: " + e.getMessage(), e);
     }
+  }
+
+  /** The page size recorded in the store; a store without one records {@code pageBytes}. */
+  private static int recordedPageBytes(RocksDB db, int pageBytes) throws RocksDBException {
+    byte[] recorded = db.get(PAGE_BYTES_KEY);
+    if (recorded != null && recorded.length == Integer.BYTES) {
+      return ByteBuffer.wrap(recorded).getInt();
+    }
+    try (WriteOptions sync = new WriteOptions().setSync(true)) {
+      db.put(sync, PAGE_BYTES_KEY, ByteBuffer.allocate(Integer.BYTES).putInt(pageBytes).array());
+    }
+    return pageBytes;
+  }
+
+  /** The size of this store's pages (fixed when the store was created). */
+  public int pageBytes() {
+    return pageBytes;
   }
 
   @Override
@@ -276,6 +308,9 @@ public final class RocksShardStore implements ShardStore {
     int lastShard = -1;
     try (var it = db.newIterator()) {
       for (it.seekToFirst(); it.isValid(); it.next()) {
+        if (it.key().length != KEY_BYTES) {
+          continue; // the recorded page size
+        }
         ByteBuffer k = ByteBuffer.wrap(it.key());
         long segment = k.getLong();
         int shard = k.get() & 0xff;
