@@ -178,7 +178,8 @@ public final class CairnNode implements AutoCloseable {
           config.getDouble("cairn.volume.compaction-live-fraction"),
           config.getInt("cairn.volume.stash-capacity"),
           config.getInt("cairn.volume.group-max"),
-          config.getInt("cairn.volume.in-flight-max"));
+          config.getInt("cairn.volume.in-flight-max"),
+          config.getBytes("cairn.volume.cache-bytes"));
       VolumeManager volumes = new VolumeManager(system, resources.meta, resources.stores, dpu, io,
           keys, volumeSettings, registry);
       try {

@@ -47,7 +47,7 @@ public final class LocalVolume implements BlockVolume {
 
   /** Tunables of the volume engine (cairn.volume in reference.conf). */
   public record Settings(int segmentBytes, double compactionLiveFraction, int stashCapacity,
-      int groupMax, int inFlightMax) {}
+      int groupMax, int inFlightMax, long cacheBytes) {}
 
   private final long id;
   private final String name;
@@ -66,6 +66,7 @@ public final class LocalVolume implements BlockVolume {
   private final SegmentCodec segmentCodec;
   private final Settings settings;
   private final Supplier<Long> segmentIds;
+  private final BlockCache cache;
   private final java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>> sealing =
       new java.util.concurrent.atomic.AtomicReference<>();
   private final AtomicBoolean compacting = new AtomicBoolean();
@@ -79,13 +80,15 @@ public final class LocalVolume implements BlockVolume {
   private final Timer trimTimer;
   private final Timer zeroTimer;
   private final Counter readBytes;
+  private final Timer commitTimer;
+  private final io.micrometer.core.instrument.DistributionSummary commitGroup;
   private final Counter writeBytes;
   private volatile ActorRef<VolumeActor.Command> leader;
 
   LocalVolume(long id, String name, long sizeBytes, int blockBytes, VolumePolicy policy,
       long createdAtMillis, MetaStore meta, Stores stores, Dpu dpu, Executor ioExecutor,
       VolumeState state, ChunkCodec chunkCodec, Settings settings, Supplier<Long> segmentIds,
-      MeterRegistry registry) {
+      BlockCache cache, MeterRegistry registry) {
     this.id = id;
     this.name = name;
     this.sizeBytes = new AtomicLong(sizeBytes);
@@ -105,6 +108,7 @@ public final class LocalVolume implements BlockVolume {
     this.reader = new VolumeReader(name, id, meta, stores, segmentCodec, dpu, degradedReads);
     this.settings = settings;
     this.segmentIds = segmentIds;
+    this.cache = cache;
     this.inFlight = new java.util.concurrent.Semaphore(settings.inFlightMax());
     readTimer = timer(registry, "read");
     writeTimer = timer(registry, "write");
@@ -112,6 +116,15 @@ public final class LocalVolume implements BlockVolume {
     trimTimer = timer(registry, "trim");
     zeroTimer = timer(registry, "write_zeroes");
     readBytes = counter(registry, "read");
+    commitTimer = Timer.builder("cairn.volume.commit")
+        .description("journal records: building one and making it durable (synced)")
+        .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(commitTimer);
+    commitGroup = io.micrometer.core.instrument.DistributionSummary
+        .builder("cairn.volume.commit.writes")
+        .description("writes per journal record (group commit)")
+        .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(commitGroup);
     writeBytes = counter(registry, "write");
     meters.add(Gauge.builder("cairn.volume.logical.bytes", this, v -> v.logicalBytes())
         .tag("volume", name).baseUnit("bytes").register(registry));
@@ -162,11 +175,21 @@ public final class LocalVolume implements BlockVolume {
         return data;
       }
 
+      @Override public long id() {
+        return id;
+      }
+
+      @Override public BlockCache cache() {
+        return cache;
+      }
+
       @Override public CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
         return LocalVolume.this.readBlocks(blocks);
       }
 
-      @Override public void committed() {
+      @Override public void committed(int writes, long nanos) {
+        commitTimer.record(nanos, TimeUnit.NANOSECONDS);
+        commitGroup.record(writes);
         lastWriteNanos.set(System.nanoTime());
         if (data.state().getJournalBytes() >= settings.segmentBytes()) {
           maybeSeal(false);
@@ -280,8 +303,46 @@ public final class LocalVolume implements BlockVolume {
     }));
   }
 
-  /** Stored content of blocks; unallocated blocks are absent from the map (zeroes). */
+  /**
+   * Content of blocks, from the block cache where it has them, else from storage (which then
+   * fills the cache); unallocated blocks are absent from the map (zeroes). The buffers are
+   * shared: read only.
+   */
   CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
+    if (!cache.enabled()) {
+      return readStored(blocks);
+    }
+    Map<Long, ByteBuffer> out = new HashMap<>();
+    List<Long> missing = new ArrayList<>();
+    for (long b : blocks) {
+      ByteBuffer cached = cache.get(id, b);
+      if (cached != null) {
+        out.put(b, cached);
+      } else {
+        missing.add(b);
+      }
+    }
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(out);
+    }
+    long[] stamps = new long[missing.size()];
+    for (int i = 0; i < stamps.length; i++) {
+      stamps[i] = cache.stamp(id, missing.get(i));
+    }
+    return readStored(missing).thenApply(stored -> {
+      for (int i = 0; i < stamps.length; i++) {
+        ByteBuffer content = stored.get(missing.get(i));
+        if (content != null) {
+          cache.fill(id, missing.get(i), stamps[i], content);
+        }
+      }
+      out.putAll(stored);
+      return out;
+    });
+  }
+
+  /** Stored content of blocks; unallocated blocks are absent from the map (zeroes). */
+  private CompletionStage<Map<Long, ByteBuffer>> readStored(List<Long> blocks) {
     return VolumeReader.onIo(ioExecutor, () -> reader.chunksOf(blocks)).thenCompose(stored -> {
       if (stored.isEmpty()) {
         return CompletableFuture.completedFuture(Map.<Long, ByteBuffer>of());

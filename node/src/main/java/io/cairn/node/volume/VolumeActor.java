@@ -26,13 +26,14 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * once: a partial block is merged onto the newest content of that block — an earlier write still
  * in flight, or the stored block, which is read first (while it is read, newer commands wait in a
  * bounded stash, so nothing can overtake the merge). Block content then goes to the DPU tier
- * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and
- * commits happen strictly in sequence order: the longest run of consecutive encoded writes
- * becomes one journal record and one synced RocksDB write (group commit: while one sync is in
- * flight the next group accumulates). A write is acknowledged only after its record is durable,
- * so per-block last-writer-wins holds in acknowledgement order. FLUSH completes when every write
- * accepted before it has completed. The actor never blocks: storage work runs in the volume's
- * lane on the I/O dispatcher, engine work in the DPU tier.
+ * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and are
+ * handed to the volume's {@link GroupCommit} strictly in sequence order, each as soon as it and
+ * every write before it are encoded. The group commit turns whatever has queued into one journal
+ * record and one synced RocksDB write (while one sync is in flight the next group accumulates)
+ * and acknowledges those writes once the record is durable, so per-block last-writer-wins holds
+ * in acknowledgement order. FLUSH completes when every write accepted before it has completed.
+ * The actor never blocks: storage work runs in the volume's lane on the I/O dispatcher, engine
+ * work in the DPU tier.
  */
 final class VolumeActor {
 
@@ -59,7 +60,7 @@ final class VolumeActor {
 
   private record Encoded(long seq, List<Chunk> chunks, Throwable failure) implements Command {}
 
-  private record Committed(List<Long> seqs, Throwable failure) implements Command {}
+  private record Committed(GroupCommit.Outcome outcome) implements Command {}
 
   /** What the actor needs of its volume; all thread-safe. */
   interface Backend {
@@ -75,11 +76,22 @@ final class VolumeActor {
 
     VolumeData data();
 
+    /** The volume's id (its blocks' key in the block cache). */
+    long id();
+
+    /** The node's block cache, filled through by every durable write. */
+    BlockCache cache();
+
     /** The stored content of these blocks (zeroes where unallocated); async. */
     CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blockIndexes);
 
-    /** Called after every commit, from the lane, to let the sealer look at the journal. */
-    void committed();
+    /**
+     * Called after every durable journal record, from the lane: meters, and the sealer's cue.
+     *
+     * @param writes the writes the journal record held
+     * @param nanos how long the record took to build and make durable
+     */
+    void committed(int writes, long nanos);
   }
 
   /** One accepted write, until it is acknowledged. */
@@ -91,6 +103,8 @@ final class VolumeActor {
     List<Chunk> chunks;
     Throwable failure;
     boolean encoded;
+    /** Handed to the group commit: from then on only the lane answers it. */
+    boolean released;
 
     Op(long seq, CompletableFuture<Void> done) {
       this.seq = seq;
@@ -108,21 +122,22 @@ final class VolumeActor {
   private final Backend backend;
   private final ActorContext<Command> ctx;
   private final StashBuffer<Command> stash;
-  private final int groupMax;
+  private final GroupCommit groupCommit;
   private final int blockBytes;
   private final TreeMap<Long, Op> inFlight = new TreeMap<>();
   private final Map<Long, PendingBlock> pending = new HashMap<>();
   private final List<Map.Entry<Long, CompletableFuture<Void>>> flushes = new ArrayList<>();
   private long nextSeq = 1;
-  private boolean committing;
 
   private VolumeActor(Backend backend, ActorContext<Command> ctx, StashBuffer<Command> stash,
       int groupMax) {
     this.backend = backend;
     this.ctx = ctx;
     this.stash = stash;
-    this.groupMax = groupMax;
     this.blockBytes = backend.blockBytes();
+    this.groupCommit = new GroupCommit(backend.lane(), backend.data(), groupMax,
+        backend::committed, backend.id(), backend.cache(), this::asVolumeError,
+        outcome -> ctx.getSelf().tell(new Committed(outcome)));
   }
 
   private Behavior<Command> accepting() {
@@ -259,50 +274,36 @@ final class VolumeActor {
     return Behaviors.same();
   }
 
-  /** Commits the longest run of consecutive encoded writes, if no commit is in flight. */
+  /**
+   * Hands the group commit every write that is encoded and has no unencoded write before it, in
+   * sequence order.
+   */
   private void maybeCommit() {
-    if (committing || inFlight.isEmpty()) {
-      return;
-    }
-    List<Op> group = new ArrayList<>();
     for (Op op : inFlight.values()) {
-      if (!op.encoded || group.size() >= groupMax) {
-        break;
+      if (!op.encoded) {
+        return;
       }
-      group.add(op);
-    }
-    if (group.isEmpty()) {
-      return;
-    }
-    List<List<BlockUpdate>> updates = new ArrayList<>();
-    List<Long> seqs = new ArrayList<>();
-    for (Op op : group) {
-      seqs.add(op.seq);
-      if (op.failure != null) {
-        continue; // fails alone below; its blocks keep their old content
+      if (op.released) {
+        continue;
       }
-      List<BlockUpdate> u = new ArrayList<>(op.blocks.size());
-      Iterator<Chunk> chunks = op.chunks.iterator();
-      for (int i = 0; i < op.blocks.size(); i++) {
-        ByteBuffer content = op.contents.get(i);
-        u.add(content == null
-            ? new BlockUpdate(op.blocks.get(i), null, 0)
-            : new BlockUpdate(op.blocks.get(i), chunks.next(), blockBytes));
+      op.released = true;
+      List<BlockUpdate> updates = null;
+      if (op.failure == null) {
+        updates = new ArrayList<>(op.blocks.size());
+        Iterator<Chunk> chunks = op.chunks.iterator();
+        for (int i = 0; i < op.blocks.size(); i++) {
+          updates.add(op.contents.get(i) == null
+              ? new BlockUpdate(op.blocks.get(i), null, 0)
+              : new BlockUpdate(op.blocks.get(i), chunks.next(), blockBytes));
+        }
       }
-      updates.add(u);
+      groupCommit.offer(new GroupCommit.Entry(op.seq, updates, op.contents, op.failure, op.done));
     }
-    long lastSeq = seqs.get(seqs.size() - 1);
-    committing = true;
-    ctx.pipeToSelf(backend.lane().submit(() -> {
-      backend.data().commit(updates, lastSeq);
-      backend.committed();
-      return null;
-    }), (ok, failure) -> new Committed(seqs, failure));
   }
 
+  /** The group commit answered these writes: they are no longer in flight. */
   private Behavior<Command> onCommitted(Committed c) {
-    committing = false;
-    for (long seq : c.seqs()) {
+    for (long seq : c.outcome().seqs()) {
       Op op = inFlight.remove(seq);
       for (int i = 0; i < op.blocks.size(); i++) {
         long b = op.blocks.get(i);
@@ -311,15 +312,8 @@ final class VolumeActor {
           pending.remove(b);
         }
       }
-      Throwable failure = op.failure != null ? op.failure : c.failure();
-      if (failure == null) {
-        op.done.complete(null);
-      } else {
-        op.done.completeExceptionally(asVolumeError(failure));
-      }
     }
     completeFlushes();
-    maybeCommit();
     return Behaviors.same();
   }
 

@@ -74,6 +74,7 @@ public final class VolumeManager implements VolumeService, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private final Map<String, LocalVolume> volumes = new ConcurrentHashMap<>();
   private final Map<String, ActorRef<VolumeActor.Command>> leaders = new ConcurrentHashMap<>();
+  private final BlockCache cache;
   private long nextSegmentId;
   private long segmentIdsReservedUntil;
 
@@ -88,6 +89,8 @@ public final class VolumeManager implements VolumeService, AutoCloseable {
     this.settings = settings;
     this.registry = registry;
     this.catalogLane = new SerialExecutor(ioExecutor);
+    this.cache = new BlockCache(settings.cacheBytes());
+    cache.bindTo(registry);
   }
 
   /** Opens every volume of the catalog under a new epoch. Blocking; call once at start-up. */
@@ -267,6 +270,7 @@ public final class VolumeManager implements VolumeService, AutoCloseable {
     }).thenCompose(v -> v.lane().submit(() -> {
       // Queued behind any commit or seal still in the volume's lane; then nothing is left.
       List<SegmentRecord> segments = v.data().purge();
+      cache.dropVolume(v.id());
       for (SegmentRecord s : segments) {
         v.deleteShards(s);
       }
@@ -308,7 +312,7 @@ public final class VolumeManager implements VolumeService, AutoCloseable {
     }
     LocalVolume volume = new LocalVolume(entry.getId(), entry.getName(), entry.getSizeBytes(),
         entry.getBlockBytes(), policy, entry.getCreatedAtMillis(), meta, stores, dpu, ioExecutor, state,
-        chunkCodec, settings, this::allocateSegmentId, registry);
+        chunkCodec, settings, this::allocateSegmentId, cache, registry);
     volume.data().beginEpoch();
     ActorRef<VolumeActor.Command> leader = system.systemActorOf(
         VolumeActor.create(volume.backend(), settings.stashCapacity(), settings.groupMax()),

@@ -44,9 +44,13 @@ public final class VolumeRig implements AutoCloseable {
   final Stores stores;
   public final VolumeManager volumes;
 
-  /** The rig of the component tests: a one-thread DPU tier, the node's other defaults. */
+  /**
+   * The rig of the component tests: a one-thread DPU tier and no block cache (they test what the
+   * stores hold: every read goes to them), the node's other defaults.
+   */
   VolumeRig(Path dir) throws Exception {
-    this(dir, ConfigFactory.parseString("cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64"));
+    this(dir, ConfigFactory.parseString(
+        "cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = 0"));
   }
 
   /** A rig with the node's settings, {@code overrides} on top. */
@@ -67,7 +71,8 @@ public final class VolumeRig implements AutoCloseable {
     Config v = config.getConfig("cairn.volume");
     LocalVolume.Settings settings = new LocalVolume.Settings(
         (int) v.getBytes("segment-bytes").longValue(), v.getDouble("compaction-live-fraction"),
-        v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"));
+        v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"),
+        v.getBytes("cache-bytes"));
     Executor io = kit.system().dispatchers()
         .lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
     volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys, settings, registry);
