@@ -7,10 +7,14 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -34,6 +38,11 @@ public final class MetaStore implements AutoCloseable {
   }
 
   /** The column families, one per table. Keys are big-endian so that prefixes scan in order. */
+  /** Block cache shared by the metadata tables. */
+  private static final long METADATA_CACHE_BYTES = 64L << 20;
+  /** Memtable of the journal table (up to four of them fill while one flushes). */
+  private static final long JOURNAL_MEMTABLE_BYTES = 64L << 20;
+
   public enum Table {
     /** "next-id" counters. */
     COUNTERS,
@@ -60,7 +69,8 @@ public final class MetaStore implements AutoCloseable {
   }
 
   private final DBOptions dbOptions;
-  private final ColumnFamilyOptions cfOptions;
+  /** Column family options and what they hold (block cache, filter): closed with the store. */
+  private final List<AutoCloseable> cfResources;
   private final RocksDB db;
   private final List<ColumnFamilyHandle> handles;
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
@@ -68,10 +78,10 @@ public final class MetaStore implements AutoCloseable {
   /** After close, calls fail with {@link RocksDBException} instead of crashing the JVM. */
   private final RocksLifecycle lifecycle = new RocksLifecycle();
 
-  private MetaStore(DBOptions dbOptions, ColumnFamilyOptions cfOptions, RocksDB db,
+  private MetaStore(DBOptions dbOptions, List<AutoCloseable> cfResources, RocksDB db,
       List<ColumnFamilyHandle> handles) {
     this.dbOptions = dbOptions;
-    this.cfOptions = cfOptions;
+    this.cfResources = cfResources;
     this.db = db;
     this.handles = handles;
     for (Table t : Table.values()) {
@@ -81,20 +91,42 @@ public final class MetaStore implements AutoCloseable {
 
   public static MetaStore open(Path directory) throws RocksDBException, java.io.IOException {
     Files.createDirectories(directory);
+    // Flushes and compactions write back as they go (bytes-per-sync) instead of leaving it all
+    // to one big writeback that the next synced commit would queue behind.
     DBOptions dbOptions = new DBOptions().setCreateIfMissing(true)
-        .setCreateMissingColumnFamilies(true).setKeepLogFileNum(2);
-    ColumnFamilyOptions cfOptions = new ColumnFamilyOptions();
+        .setCreateMissingColumnFamilies(true).setKeepLogFileNum(2)
+        .setMaxBackgroundJobs(4).setBytesPerSync(1 << 20);
+    // Metadata tables: point lookups on every write and read. A shared block cache, and bloom
+    // filters so that a lookup of an absent key (a new fingerprint, an unwritten block) does not
+    // read a data block.
+    LRUCache blockCache = new LRUCache(METADATA_CACHE_BYTES);
+    BloomFilter bloom = new BloomFilter(10);
+    ColumnFamilyOptions tables = new ColumnFamilyOptions()
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache)
+            .setFilterPolicy(bloom).setCacheIndexAndFilterBlocks(true)
+            .setPinL0FilterAndIndexBlocksInCache(true))
+        .setCompressionType(CompressionType.LZ4_COMPRESSION);
+    // The journal: chunk payloads, already compressed and encrypted (compressing them again
+    // wastes CPU), each deleted again once sealed. Large memtables let the put and the delete
+    // meet in memory, so that a payload seldom reaches a table file at all.
+    ColumnFamilyOptions journal = new ColumnFamilyOptions()
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache)
+            .setFilterPolicy(bloom))
+        .setCompressionType(CompressionType.NO_COMPRESSION)
+        .setWriteBufferSize(JOURNAL_MEMTABLE_BYTES).setMaxWriteBufferNumber(4);
+    List<AutoCloseable> resources = List.of(tables, journal, bloom, blockCache);
     List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, cfOptions));
+    descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, tables));
     for (Table t : Table.values()) {
-      descriptors.add(new ColumnFamilyDescriptor(t.cfName().getBytes(), cfOptions));
+      descriptors.add(new ColumnFamilyDescriptor(t.cfName().getBytes(),
+          t == Table.JOURNAL ? journal : tables));
     }
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     try {
       RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-      return new MetaStore(dbOptions, cfOptions, db, handles);
+      return new MetaStore(dbOptions, resources, db, handles);
     } catch (RocksDBException e) {
-      cfOptions.close();
+      closeAll(resources);
       dbOptions.close();
       throw e;
     }
@@ -219,7 +251,17 @@ public final class MetaStore implements AutoCloseable {
       h.close();
     }
     db.close();
-    cfOptions.close();
+    closeAll(cfResources);
     dbOptions.close();
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    for (AutoCloseable r : resources) {
+      try {
+        r.close();
+      } catch (Exception e) {
+        // native handles: close cannot fail in a way that matters here
+      }
+    }
   }
 }
