@@ -40,7 +40,10 @@ final class VolumeActor {
   /** What the volume's leader does. Promises complete with the outcome of each command. */
   sealed interface Command permits Write, Zero, Flush, Stop, Loaded, Encoded, Committed {}
 
-  /** Write {@code data} at {@code offset} (already validated against the volume's size). */
+  /**
+   * Write {@code data} at {@code offset} (already validated against the volume's size). The data
+   * is handed over: nobody else may touch it again (the actor keeps views of it as block contents).
+   */
   record Write(long offset, ByteBuffer data, CompletableFuture<Void> done) implements Command {}
 
   /**
@@ -226,7 +229,9 @@ final class VolumeActor {
       }
       ByteBuffer content;
       if (!partial) {
-        content = zero ? null : copyBlock(data, (int) (blockStart - offset));
+        // The write's data is already this volume's own copy (BlockVolume.write made it), so a
+        // whole block is a view of it, not another copy.
+        content = zero ? null : data.slice(data.position() + (int) (blockStart - offset), blockBytes);
       } else {
         PendingBlock newer = pending.get(b);
         ByteBuffer base = newer != null ? newer.content() : loaded.get(b);
@@ -344,12 +349,6 @@ final class VolumeActor {
       }
       return false;
     });
-  }
-
-  private ByteBuffer copyBlock(ByteBuffer data, int fromInData) {
-    ByteBuffer block = ByteBuffer.allocate(blockBytes);
-    block.put(0, data, data.position() + fromInData, blockBytes);
-    return block;
   }
 
   private static boolean isZero(ByteBuffer b) {
