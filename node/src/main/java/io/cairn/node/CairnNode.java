@@ -175,6 +175,7 @@ public final class CairnNode implements AutoCloseable {
       Executor io = system.dispatchers().lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
       LocalVolume.Settings volumeSettings = new LocalVolume.Settings(
           (int) config.getBytes("cairn.volume.segment-bytes").longValue(),
+          config.getInt("cairn.volume.seal-parallelism"),
           config.getDouble("cairn.volume.compaction-live-fraction"),
           config.getInt("cairn.volume.stash-capacity"),
           config.getInt("cairn.volume.group-max"),

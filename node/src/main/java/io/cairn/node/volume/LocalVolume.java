@@ -46,8 +46,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 public final class LocalVolume implements BlockVolume {
 
   /** Tunables of the volume engine (cairn.volume in reference.conf). */
-  public record Settings(int segmentBytes, double compactionLiveFraction, int stashCapacity,
-      int groupMax, int inFlightMax, long cacheBytes) {}
+  public record Settings(int segmentBytes, int sealParallelism, double compactionLiveFraction,
+      int stashCapacity, int groupMax, int inFlightMax, long cacheBytes) {}
 
   private final long id;
   private final String name;
@@ -81,6 +81,7 @@ public final class LocalVolume implements BlockVolume {
   private final Timer zeroTimer;
   private final Counter readBytes;
   private final Timer commitTimer;
+  private final Timer sealTimer;
   private final io.micrometer.core.instrument.DistributionSummary commitGroup;
   private final Counter writeBytes;
   private volatile ActorRef<VolumeActor.Command> leader;
@@ -125,6 +126,13 @@ public final class LocalVolume implements BlockVolume {
         .description("writes per journal record (group commit)")
         .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
     meters.add(commitGroup);
+    sealTimer = Timer.builder("cairn.volume.seal")
+        .description("segments sealed: from draft to the segment's record being durable")
+        .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(sealTimer);
+    meters.add(Gauge.builder("cairn.volume.journal.bytes", this, v -> v.journalBytes())
+        .description("chunk bytes journaled, not yet sealed into segments")
+        .tag("volume", name).baseUnit("bytes").register(registry));
     writeBytes = counter(registry, "write");
     meters.add(Gauge.builder("cairn.volume.logical.bytes", this, v -> v.logicalBytes())
         .tag("volume", name).baseUnit("bytes").register(registry));
@@ -500,8 +508,11 @@ public final class LocalVolume implements BlockVolume {
   }
 
   /**
-   * Seals a segment from the journal: a full one, or with {@code evenIfPartial} whatever is
-   * journaled. One seal runs at a time; a call during a seal waits for it and then seals again.
+   * Seals segments from the journal: full ones, or with {@code evenIfPartial} whatever is
+   * journaled. One round runs at a time; a call during a round waits for it and then seals again.
+   * A round seals up to {@code seal-parallelism} segments at once (their shards go to the stores
+   * together, so the stores' syncs are shared), so a journal that fell behind a burst of writes
+   * catches up at the stores' bandwidth rather than one segment's latency at a time.
    */
   CompletionStage<Void> maybeSeal(boolean evenIfPartial) {
     CompletableFuture<Void> mine = new CompletableFuture<>();
@@ -511,13 +522,16 @@ public final class LocalVolume implements BlockVolume {
           ? running.handle((r, e) -> null).thenCompose(x -> maybeSeal(true))
           : running;
     }
-    CompletionStage<Void> round = lane.submit(() -> data.draftSegment(settings.segmentBytes()))
-        .thenCompose(draft -> {
-          if (draft.chunkNumbers().isEmpty()
-              || (!evenIfPartial && draft.bytes().remaining() < settings.segmentBytes() / 2)) {
-            return CompletableFuture.completedFuture(null);
+    CompletionStage<Void> round = lane.submit(
+        () -> data.draftSegments(settings.sealParallelism(), settings.segmentBytes()))
+        .thenCompose(drafts -> {
+          List<CompletableFuture<Void>> seals = new ArrayList<>();
+          for (SegmentDraft draft : drafts) {
+            if (evenIfPartial || draft.bytes().remaining() >= settings.segmentBytes() / 2) {
+              seals.add(seal(draft).toCompletableFuture());
+            }
           }
-          return seal(draft);
+          return CompletableFuture.allOf(seals.toArray(CompletableFuture[]::new));
         });
     round.whenComplete((r, e) -> {
       sealing.set(null);
@@ -534,6 +548,7 @@ public final class LocalVolume implements BlockVolume {
   }
 
   private CompletionStage<Void> seal(SegmentDraft draft) {
+    long start = System.nanoTime();
     long segmentId = segmentIds.get();
     return DpuBackpressure.submit(() -> dpu.sealSegment(segmentCodec, draft.bytes()))
         .thenCompose(sealed ->
@@ -563,6 +578,7 @@ public final class LocalVolume implements BlockVolume {
           return record;
         })).thenCompose(record -> lane.submit(() -> {
           data.sealed(draft, record);
+          sealTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           return null;
         }));
   }

@@ -115,32 +115,58 @@ final class VolumeData {
     b.commit();
   }
 
-  /** Gathers journaled chunks, oldest first, until {@code segmentBytesMax} would be exceeded. */
-  SegmentDraft draftSegment(int segmentBytesMax) {
+  /**
+   * Gathers journaled chunks, oldest first, into at most {@code segmentsMax} drafts of at most
+   * {@code segmentBytesMax} bytes each (disjoint, consecutive; only the last can be short), so
+   * that a journal which fell behind can be sealed several segments at a time. Empty if the
+   * journal is.
+   */
+  List<SegmentDraft> draftSegments(int segmentsMax, int segmentBytesMax) {
+    List<SegmentDraft> drafts = new ArrayList<>();
     List<Long> numbers = new ArrayList<>();
     List<Integer> offsets = new ArrayList<>();
     List<Integer> lengths = new ArrayList<>();
     List<byte[]> payloads = new ArrayList<>();
     int[] total = {0};
+    long[] lowest = {-1};
     meta.scanFrom(Table.JOURNAL, VolumeKeys.volume(volumeId),
         VolumeKeys.chunk(volumeId, journalFloorChunk), Long.MAX_VALUE, (key, value) -> {
-      if (total[0] + value.length > segmentBytesMax) {
-        return false;
+      if (total[0] + value.length > segmentBytesMax && !numbers.isEmpty()) {
+        drafts.add(draft(numbers, offsets, lengths, payloads, total[0]));
+        if (drafts.size() == segmentsMax) {
+          return false;
+        }
+        numbers.clear();
+        offsets.clear();
+        lengths.clear();
+        payloads.clear();
+        total[0] = 0;
       }
-      numbers.add(VolumeKeys.second(key));
+      long cn = VolumeKeys.second(key);
+      lowest[0] = lowest[0] < 0 ? cn : lowest[0];
+      numbers.add(cn);
       offsets.add(total[0]);
       lengths.add(value.length);
       payloads.add(value);
       total[0] += value.length;
       return true;
     });
+    if (!numbers.isEmpty() && drafts.size() < segmentsMax) {
+      drafts.add(draft(numbers, offsets, lengths, payloads, total[0]));
+    }
     // New chunks are numbered from nextChunkNumber, so with an empty journal that is the floor.
-    journalFloorChunk = numbers.isEmpty() ? state.getNextChunkNumber() : numbers.get(0);
-    ByteBuffer bytes = ByteBuffer.allocate(total[0]);
+    journalFloorChunk = lowest[0] < 0 ? state.getNextChunkNumber() : lowest[0];
+    return drafts;
+  }
+
+  private static SegmentDraft draft(List<Long> numbers, List<Integer> offsets,
+      List<Integer> lengths, List<byte[]> payloads, int totalBytes) {
+    ByteBuffer bytes = ByteBuffer.allocate(totalBytes);
     for (byte[] p : payloads) {
       bytes.put(p);
     }
-    return new SegmentDraft(numbers, offsets, lengths, bytes.flip());
+    return new SegmentDraft(List.copyOf(numbers), List.copyOf(offsets), List.copyOf(lengths),
+        bytes.flip());
   }
 
   /**

@@ -70,7 +70,8 @@ public final class VolumeRig implements AutoCloseable {
     KeyRing keys = KeyRingFile.loadOrCreate(dir.resolve("master.key"), new SecureRandom());
     Config v = config.getConfig("cairn.volume");
     LocalVolume.Settings settings = new LocalVolume.Settings(
-        (int) v.getBytes("segment-bytes").longValue(), v.getDouble("compaction-live-fraction"),
+        (int) v.getBytes("segment-bytes").longValue(), v.getInt("seal-parallelism"),
+        v.getDouble("compaction-live-fraction"),
         v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"),
         v.getBytes("cache-bytes"));
     Executor io = kit.system().dispatchers()
