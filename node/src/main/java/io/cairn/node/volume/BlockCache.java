@@ -107,8 +107,9 @@ public final class BlockCache {
       return;
     }
     int stripe = stripe(volumeId, blockIndex);
+    ByteBuffer entry = compact(plaintext);
     cache.asMap().compute(new Key(volumeId, blockIndex), (k, cached) ->
-        cached != null || stamps.get(stripe) != stamp ? cached : plaintext);
+        cached != null || stamps.get(stripe) != stamp ? cached : entry);
   }
 
   /**
@@ -120,10 +121,24 @@ public final class BlockCache {
     if (!enabled()) {
       return;
     }
+    ByteBuffer entry = plaintext == null ? null : compact(plaintext);
     cache.asMap().compute(new Key(volumeId, blockIndex), (k, cached) -> {
       stamps.incrementAndGet(stripe);
-      return plaintext;
+      return entry;
     });
+  }
+
+  /**
+   * The block in a buffer of its own: a view into a larger array (a block of a 1 MiB write, say)
+   * would keep the whole array alive for as long as the block is cached, unseen by the weigher.
+   */
+  private static ByteBuffer compact(ByteBuffer block) {
+    if (block.hasArray() && block.arrayOffset() == 0 && block.array().length == block.capacity()) {
+      return block;
+    }
+    ByteBuffer own = ByteBuffer.allocate(block.capacity());
+    own.put(0, block, 0, block.capacity());
+    return own;
   }
 
   /** Forgets every block of a deleted volume. */
