@@ -547,14 +547,19 @@ public final class LocalVolume implements BlockVolume {
     return mine;
   }
 
+  /**
+   * Erasure-codes a draft (DPU tier), writes its k+m shards to distinct stores in parallel (I/O
+   * dispatcher), then records the segment in the volume's lane. No thread waits for another:
+   * the shard writes are composed, not joined, so however many seals run at once they cannot
+   * hold every I/O thread waiting for writes that need one.
+   */
   private CompletionStage<Void> seal(SegmentDraft draft) {
     long start = System.nanoTime();
     long segmentId = segmentIds.get();
     return DpuBackpressure.submit(() -> dpu.sealSegment(segmentCodec, draft.bytes()))
-        .thenCompose(sealed ->
-        VolumeReader.onIo(ioExecutor, () -> {
-          Rendezvous.Placement placement = Rendezvous.choose(segmentId,
-              segmentCodec.code().totalShards(), stores.candidates());
+        .thenCompose(sealed -> VolumeReader.onIo(ioExecutor, () -> Rendezvous.choose(segmentId,
+            segmentCodec.code().totalShards(), stores.candidates()))
+        .thenCompose(placement -> {
           List<CompletableFuture<Void>> writes = new ArrayList<>();
           for (int i = 0; i < placement.stores().size(); i++) {
             ShardStore store = stores.get(placement.stores().get(i)).orElseThrow();
@@ -564,19 +569,22 @@ public final class LocalVolume implements BlockVolume {
               return null;
             }).toCompletableFuture());
           }
-          CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get();
-          SegmentRecord.Builder record = SegmentRecord.newBuilder()
-              .setSegmentId(segmentId).setVolumeId(id)
-              .setDataShards(policy.dataShards()).setParityShards(policy.parityShards())
-              .setSegmentBytes(sealed.layout().segmentBytes())
-              .setShardBytes(sealed.layout().shardBytes())
-              .addAllShardStore(placement.stores())
-              .setSealedAtMillis(System.currentTimeMillis());
-          for (int i = 0; i < sealed.layout().shardCount(); i++) {
-            record.addShardCrc32C(sealed.layout().crc32c(i));
-          }
-          return record;
-        })).thenCompose(record -> lane.submit(() -> {
+          return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
+              .thenApply(written -> {
+                SegmentRecord.Builder record = SegmentRecord.newBuilder()
+                    .setSegmentId(segmentId).setVolumeId(id)
+                    .setDataShards(policy.dataShards()).setParityShards(policy.parityShards())
+                    .setSegmentBytes(sealed.layout().segmentBytes())
+                    .setShardBytes(sealed.layout().shardBytes())
+                    .addAllShardStore(placement.stores())
+                    .setSealedAtMillis(System.currentTimeMillis());
+                for (int i = 0; i < sealed.layout().shardCount(); i++) {
+                  record.addShardCrc32C(sealed.layout().crc32c(i));
+                }
+                return record;
+              });
+        }))
+        .thenCompose(record -> lane.submit(() -> {
           data.sealed(draft, record);
           sealTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
           return null;
