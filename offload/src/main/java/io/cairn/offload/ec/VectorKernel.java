@@ -13,10 +13,12 @@ import jdk.incubator.vector.VectorSpecies;
  * whole vector at once by {@code rearrange} (VPERMB on AVX-512 VBMI, PSHUFB elsewhere).
  *
  * <p>Loop shape: the columns are cut into {@link #BLOCK_BYTES} slices. Within a slice, for each
- * group of up to four outputs, the inputs are taken one at a time: the group's 2 x 4 nibble tables
- * for that input are loaded into vector locals once (not once per 64 bytes), then a tight loop
- * over the slice multiplies the input vector by the four coefficients and adds the products into
- * the outputs; the first input stores, the others load, XOR and store. The nibbles of an input
+ * group of up to four outputs, the inputs are taken two at a time: the group's nibble tables for
+ * those two inputs (up to 2 x 2 x 4 vectors) are loaded into vector locals once, not once per 64
+ * bytes, then a tight loop over the slice multiplies both input vectors by their coefficients and
+ * adds the products into the outputs; the first pair stores, the others load, XOR and store (two
+ * inputs per pass halve those output loads and stores: RS(10,4) encode 12 to 15.7 GB/s). An odd
+ * last input takes a one-input pass. The nibbles of an input
  * vector (and, on JDK 17, their conversion to shuffles, which costs more than the lookups) are
  * computed once for all outputs of the group. The outputs of a slice stay in L1/L2 between
  * inputs, and each input slice is read from memory once per group.
@@ -124,9 +126,10 @@ final class VectorKernel implements CodingKernel {
   }
 
   /**
-   * One slice. For each group of up to four outputs, the inputs are taken one at a time: the
-   * group's tables for that input are loaded into vector locals once, then a tight loop over the
-   * slice multiplies the input and adds it into the outputs, which stay in L1 between inputs.
+   * One slice. For each group of up to four outputs, the inputs are taken two at a time (an odd
+   * last one alone): the group's tables for them are loaded into vector locals once, then a tight
+   * loop over the slice multiplies the inputs and adds them into the outputs, which stay in L1/L2
+   * between passes.
    */
   private static void block(
       CodingTables tables,
@@ -141,7 +144,25 @@ final class VectorKernel implements CodingKernel {
       int cols = tables.cols;
       int rowTables = cols * TABLE;
       for (int row = 0; row < tables.rows; row += GROUP) {
-        for (int c = 0; c < cols; c++) {
+        int c = 0;
+        for (; c + 1 < cols; c += 2) {
+          int tc = row * rowTables + c * TABLE;
+          boolean first = c == 0;
+          switch (Math.min(GROUP, tables.rows - row)) {
+            case 1 -> mul1x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], vectorBytes, first);
+            case 2 -> mul2x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1], vectorBytes, first);
+            case 3 -> mul3x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], vectorBytes, first);
+            default -> mul4x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], out[row + 3], outOffsets[row + 3],
+                vectorBytes, first);
+          }
+        }
+        for (; c < cols; c++) {
           int tc = row * rowTables + c * TABLE;
           boolean first = c == 0;
           switch (Math.min(GROUP, tables.rows - row)) {
@@ -187,7 +208,8 @@ final class VectorKernel implements CodingKernel {
     }
   }
 
-  // The four kernels below differ only in how many outputs they feed (one to four). Each is
+  // The kernels below differ only in how many outputs they feed (one to four) and how many
+  // inputs they take per pass (one, or two for the "x2" ones). Each is
   // written out in full on purpose, with no helper method taking or returning a vector: when C2
   // runs out of inlining budget (NodeCountInliningCutoff, quickly reached because every Vector API
   // call expands to a deep tree of force-inlined templates) a helper that is left as a real call
@@ -326,6 +348,238 @@ final class VectorKernel implements CodingKernel {
       ByteVector x3 = SHUFFLE_ONCE
           ? lt3.rearrange(ls).lanewise(VectorOperators.XOR, ht3.rearrange(hs))
           : low.selectFrom(lt3).lanewise(VectorOperators.XOR, high.selectFrom(ht3));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+        x3.intoArray(out3, o3 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
+        x3.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out3, o3 + p))
+            .intoArray(out3, o3 + p);
+      }
+    }
+  }
+
+  private static void mul1x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+      }
+    }
+  }
+
+  private static void mul2x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+      }
+    }
+  }
+
+  private static void mul3x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    ByteVector la2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ha2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
+    ByteVector lb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE);
+    ByteVector hb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? la2.rearrange(lsa).lanewise(VectorOperators.XOR, ha2.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb2.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb2.rearrange(hsb))
+          : lowa.selectFrom(la2).lanewise(VectorOperators.XOR, higha.selectFrom(ha2))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb2))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb2));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
+      }
+    }
+  }
+
+  private static void mul4x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2, byte[] out3, int o3,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    ByteVector la2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ha2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
+    ByteVector lb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE);
+    ByteVector hb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE + HIGH);
+    ByteVector la3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables);
+    ByteVector ha3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + HIGH);
+    ByteVector lb3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + TABLE);
+    ByteVector hb3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? la2.rearrange(lsa).lanewise(VectorOperators.XOR, ha2.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb2.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb2.rearrange(hsb))
+          : lowa.selectFrom(la2).lanewise(VectorOperators.XOR, higha.selectFrom(ha2))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb2))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb2));
+      ByteVector x3 = SHUFFLE_ONCE
+          ? la3.rearrange(lsa).lanewise(VectorOperators.XOR, ha3.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb3.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb3.rearrange(hsb))
+          : lowa.selectFrom(la3).lanewise(VectorOperators.XOR, higha.selectFrom(ha3))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb3))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb3));
       if (first) {
         x0.intoArray(out0, o0 + p);
         x1.intoArray(out1, o1 + p);
