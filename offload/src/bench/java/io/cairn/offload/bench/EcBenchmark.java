@@ -27,8 +27,9 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>With {@code data=dram} each invocation works on the next stripe of a pool of at least
  * {@link #POOL_BYTES} of data, larger than this machine's caches, so every stripe comes from DRAM
- * as in production; {@code data=cache} reuses one stripe, like the ISA-L anchor. An operation is one stripe; GB/s of input = ops/s x k x shardBytes (what BENCHMARKS.md reports,
- * the same measure as the ISA-L anchor). {@code reconstruct1} loses data shard 0,
+ * as in production; {@code data=cache} reuses one stripe, like the ISA-L anchor. An operation
+ * is one stripe; GB/s of input = ops/s x k x shardBytes (what BENCHMARKS.md reports, the same
+ * measure as the ISA-L anchor). {@code reconstruct1} loses data shard 0,
  * {@code reconstructM} data shards 0..m-1; both rebuild into the lost shards' buffers, with the
  * decode tables cached (Cairn) or re-derived per call as Hadoop does. Parity is left as random
  * bytes: the work of a decode does not depend on the values, and encoding the whole pool before
