@@ -12,11 +12,16 @@ import jdk.incubator.vector.VectorSpecies;
  * product c * v is two 16-entry table lookups, low[v &amp; 15] ^ high[v &gt;&gt;&gt; 4], done for a
  * whole vector at once by {@code rearrange} (VPERMB on AVX-512 VBMI, PSHUFB elsewhere).
  *
- * <p>Loop shape, as ISA-L's {@code gf_Nvect_dot_prod}: for each vector-wide column of the input
- * shards, up to four output accumulators stay in registers while the k inputs are read once, so
- * memory traffic is k loads and at most four stores per column. More than four outputs take
- * several passes; the columns are cut into {@link #BLOCK_BYTES} slices, all passes run over one
- * slice before the next, so the second and later passes read their inputs from L1/L2, not DRAM.
+ * <p>Loop shape: the columns are cut into {@link #BLOCK_BYTES} slices. Within a slice, for each
+ * group of up to four outputs, the inputs are taken two at a time: the group's nibble tables for
+ * those two inputs (up to 2 x 2 x 4 vectors) are loaded into vector locals once, not once per 64
+ * bytes, then a tight loop over the slice multiplies both input vectors by their coefficients and
+ * adds the products into the outputs; the first pair stores, the others load, XOR and store (two
+ * inputs per pass halve those output loads and stores: RS(10,4) encode 12 to 15.7 GB/s). An odd
+ * last input takes a one-input pass. The nibbles of an input
+ * vector (and, on JDK 17, their conversion to shuffles, which costs more than the lookups) are
+ * computed once for all outputs of the group. The outputs of a slice stay in L1/L2 between
+ * inputs, and each input slice is read from memory once per group.
  *
  * <p>Buffers: the loops run on {@code byte[]} through {@code fromArray}/{@code intoArray}, the only
  * vector memory access that exists unchanged from JDK 17 (where {@code fromByteBuffer} is) to JDK
@@ -24,11 +29,12 @@ import jdk.incubator.vector.VectorSpecies;
  * backing array. A direct or read-only buffer is staged one slice at a time through a per-thread
  * array of {@link #BLOCK_BYTES}, so the cost is a copy within L1/L2, never an allocation.
  *
- * <p>Known C2 pitfalls, avoided on purpose (seen in about one JVM in six otherwise, code ~50x
- * slower): the species is a {@code static final} constant; only the preferred species is used
- * (never a 256-bit and a 512-bit species in one JVM), the bytes after the last full vector go to
- * the scalar loop; the per-group loops are small methods so C2 compiles them on their own rather
- * than inlining them into a large caller.
+ * <p>Known C2 pitfalls, avoided on purpose (code ~50x slower otherwise): the species is a
+ * {@code static final} constant; only the preferred species is used (never a 256-bit and a
+ * 512-bit species in one JVM), the bytes after the last full vector go to the scalar loop; and no
+ * method of this class takes or returns a vector (see the note above {@code mul1}): a vector that
+ * crosses a call C2 did not inline is boxed, one allocation per call. That, not OSR or the species,
+ * was the cause of the JDK 17 slow paths measured before (PrintInlining: NodeCountInliningCutoff).
  */
 final class VectorKernel implements CodingKernel {
 
@@ -36,6 +42,8 @@ final class VectorKernel implements CodingKernel {
   private static final int LANES = SPECIES.length();
   private static final int TABLE = CodingTables.NIBBLE_TABLE_BYTES;
   private static final int HIGH = 16;
+  /** Outputs fed per pass over an input: the widest kernel, {@code mul4}. */
+  private static final int GROUP = 4;
 
   /**
    * How to spell the table lookup for this JDK; both spellings give the same bytes. On JDK 17,
@@ -117,7 +125,12 @@ final class VectorKernel implements CodingKernel {
     }
   }
 
-  /** One slice: every output group over the same inputs, which stay in cache between groups. */
+  /**
+   * One slice. For each group of up to four outputs, the inputs are taken two at a time (an odd
+   * last one alone): the group's tables for them are loaded into vector locals once, then a tight
+   * loop over the slice multiplies the inputs and adds them into the outputs, which stay in L1/L2
+   * between passes.
+   */
   private static void block(
       CodingTables tables,
       byte[][] in,
@@ -126,36 +139,50 @@ final class VectorKernel implements CodingKernel {
       int[] outOffsets,
       int blockBytes) {
     int vectorBytes = blockBytes - blockBytes % LANES;
-    for (int row = 0; row < tables.rows; row += 4) {
-      group(tables, row, in, inOffsets, out, outOffsets, vectorBytes);
+    if (vectorBytes > 0) {
+      byte[] t = tables.nibbles;
+      int cols = tables.cols;
+      int rowTables = cols * TABLE;
+      for (int row = 0; row < tables.rows; row += GROUP) {
+        int c = 0;
+        for (; c + 1 < cols; c += 2) {
+          int tc = row * rowTables + c * TABLE;
+          boolean first = c == 0;
+          switch (Math.min(GROUP, tables.rows - row)) {
+            case 1 -> mul1x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], vectorBytes, first);
+            case 2 -> mul2x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1], vectorBytes, first);
+            case 3 -> mul3x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], vectorBytes, first);
+            default -> mul4x2(t, tc, rowTables, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], out[row + 3], outOffsets[row + 3],
+                vectorBytes, first);
+          }
+        }
+        for (; c < cols; c++) {
+          int tc = row * rowTables + c * TABLE;
+          boolean first = c == 0;
+          switch (Math.min(GROUP, tables.rows - row)) {
+            case 1 -> mul1(t, tc, in[c], inOffsets[c],
+                out[row], outOffsets[row], vectorBytes, first);
+            case 2 -> mul2(t, tc, rowTables, in[c], inOffsets[c],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1], vectorBytes, first);
+            case 3 -> mul3(t, tc, rowTables, in[c], inOffsets[c],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], vectorBytes, first);
+            default -> mul4(t, tc, rowTables, in[c], inOffsets[c],
+                out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
+                out[row + 2], outOffsets[row + 2], out[row + 3], outOffsets[row + 3],
+                vectorBytes, first);
+          }
+        }
+      }
     }
     if (vectorBytes < blockBytes) {
       tail(tables, in, inOffsets, out, outOffsets, vectorBytes, blockBytes);
-    }
-  }
-
-  private static void group(
-      CodingTables tables,
-      int row,
-      byte[][] in,
-      int[] inOffsets,
-      byte[][] out,
-      int[] outOffsets,
-      int lengthBytes) {
-    byte[] t = tables.nibbles;
-    int cols = tables.cols;
-    int rowTables = cols * TABLE;
-    int t0 = row * rowTables;
-    switch (Math.min(4, tables.rows - row)) {
-      case 1 -> dot1(t, t0, cols, in, inOffsets, out[row], outOffsets[row], lengthBytes);
-      case 2 -> dot2(t, t0, rowTables, cols, in, inOffsets,
-          out[row], outOffsets[row], out[row + 1], outOffsets[row + 1], lengthBytes);
-      case 3 -> dot3(t, t0, rowTables, cols, in, inOffsets,
-          out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
-          out[row + 2], outOffsets[row + 2], lengthBytes);
-      default -> dot4(t, t0, rowTables, cols, in, inOffsets,
-          out[row], outOffsets[row], out[row + 1], outOffsets[row + 1],
-          out[row + 2], outOffsets[row + 2], out[row + 3], outOffsets[row + 3], lengthBytes);
     }
   }
 
@@ -181,120 +208,393 @@ final class VectorKernel implements CodingKernel {
     }
   }
 
-  /**
-   * c * v for all lanes, given v's low and high nibbles (and, with {@link #SHUFFLE_ONCE}, the
-   * same nibbles already converted to shuffles; otherwise those are null and unused).
-   */
-  private static ByteVector product(
-      byte[] t,
-      int tableOffset,
-      ByteVector low,
-      ByteVector high,
-      VectorShuffle<Byte> lowShuffle,
-      VectorShuffle<Byte> highShuffle) {
-    ByteVector lowTable = ByteVector.fromArray(SPECIES, t, tableOffset);
-    ByteVector highTable = ByteVector.fromArray(SPECIES, t, tableOffset + HIGH);
-    if (SHUFFLE_ONCE) {
-      return lowTable.rearrange(lowShuffle)
-          .lanewise(VectorOperators.XOR, highTable.rearrange(highShuffle));
-    }
-    return low.selectFrom(lowTable).lanewise(VectorOperators.XOR, high.selectFrom(highTable));
-  }
+  // The kernels below differ only in how many outputs they feed (one to four) and how many
+  // inputs they take per pass (one, or two for the "x2" ones). Each is
+  // written out in full on purpose, with no helper method taking or returning a vector: when C2
+  // runs out of inlining budget (NodeCountInliningCutoff, quickly reached because every Vector API
+  // call expands to a deep tree of force-inlined templates) a helper that is left as a real call
+  // gets its vectors boxed, one allocation per call, and the loop runs ~50x slower. That was the
+  // JDK 17 collapse: measured with -XX:+PrintInlining, the fourth output's helper of a four-output
+  // loop was cut off, and the old dot loops inlined into multiply() hit the same wall.
+  // Vector API calls themselves are force-inlined, which C2 delays rather than refuses.
 
-  private static void dot1(
-      byte[] t, int t0, int cols, byte[][] in, int[] inOffsets,
-      byte[] out0, int o0, int lengthBytes) {
+  private static void mul1(
+      byte[] t, int t0, byte[] in, int i0,
+      byte[] out0, int o0,
+      int lengthBytes, boolean first) {
+    ByteVector lt0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ht0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
     for (int p = 0; p < lengthBytes; p += LANES) {
-      ByteVector a0 = ByteVector.zero(SPECIES);
-      for (int c = 0; c < cols; c++) {
-        ByteVector v = ByteVector.fromArray(SPECIES, in[c], inOffsets[c] + p);
-        ByteVector low = v.and((byte) 0x0f);
-        ByteVector high = v.lanewise(VectorOperators.LSHR, 4);
-        VectorShuffle<Byte> lowShuffle = SHUFFLE_ONCE ? low.toShuffle() : null;
-        VectorShuffle<Byte> highShuffle = SHUFFLE_ONCE ? high.toShuffle() : null;
-        a0 = a0.lanewise(VectorOperators.XOR, product(t, t0 + c * TABLE, low, high, lowShuffle, highShuffle));
+      ByteVector v = ByteVector.fromArray(SPECIES, in, i0 + p);
+      ByteVector low = v.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector high = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> ls = SHUFFLE_ONCE ? low.toShuffle() : null;
+      VectorShuffle<Byte> hs = SHUFFLE_ONCE ? high.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? lt0.rearrange(ls).lanewise(VectorOperators.XOR, ht0.rearrange(hs))
+          : low.selectFrom(lt0).lanewise(VectorOperators.XOR, high.selectFrom(ht0));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
       }
-      a0.intoArray(out0, o0 + p);
     }
   }
 
-  private static void dot2(
-      byte[] t, int t0, int rowTables, int cols, byte[][] in, int[] inOffsets,
-      byte[] out0, int o0, byte[] out1, int o1, int lengthBytes) {
-    int t1 = t0 + rowTables;
+  private static void mul2(
+      byte[] t, int t0, int rowTables, byte[] in, int i0,
+      byte[] out0, int o0, byte[] out1, int o1,
+      int lengthBytes, boolean first) {
+    ByteVector lt0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ht0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lt1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ht1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
     for (int p = 0; p < lengthBytes; p += LANES) {
-      ByteVector a0 = ByteVector.zero(SPECIES);
-      ByteVector a1 = ByteVector.zero(SPECIES);
-      for (int c = 0; c < cols; c++) {
-        ByteVector v = ByteVector.fromArray(SPECIES, in[c], inOffsets[c] + p);
-        ByteVector low = v.and((byte) 0x0f);
-        ByteVector high = v.lanewise(VectorOperators.LSHR, 4);
-        VectorShuffle<Byte> lowShuffle = SHUFFLE_ONCE ? low.toShuffle() : null;
-        VectorShuffle<Byte> highShuffle = SHUFFLE_ONCE ? high.toShuffle() : null;
-        int tc = c * TABLE;
-        a0 = a0.lanewise(VectorOperators.XOR, product(t, t0 + tc, low, high, lowShuffle, highShuffle));
-        a1 = a1.lanewise(VectorOperators.XOR, product(t, t1 + tc, low, high, lowShuffle, highShuffle));
+      ByteVector v = ByteVector.fromArray(SPECIES, in, i0 + p);
+      ByteVector low = v.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector high = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> ls = SHUFFLE_ONCE ? low.toShuffle() : null;
+      VectorShuffle<Byte> hs = SHUFFLE_ONCE ? high.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? lt0.rearrange(ls).lanewise(VectorOperators.XOR, ht0.rearrange(hs))
+          : low.selectFrom(lt0).lanewise(VectorOperators.XOR, high.selectFrom(ht0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? lt1.rearrange(ls).lanewise(VectorOperators.XOR, ht1.rearrange(hs))
+          : low.selectFrom(lt1).lanewise(VectorOperators.XOR, high.selectFrom(ht1));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
       }
-      a0.intoArray(out0, o0 + p);
-      a1.intoArray(out1, o1 + p);
     }
   }
 
-  private static void dot3(
-      byte[] t, int t0, int rowTables, int cols, byte[][] in, int[] inOffsets,
+  private static void mul3(
+      byte[] t, int t0, int rowTables, byte[] in, int i0,
       byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2,
-      int lengthBytes) {
-    int t1 = t0 + rowTables;
-    int t2 = t1 + rowTables;
+      int lengthBytes, boolean first) {
+    ByteVector lt0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ht0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lt1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ht1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lt2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ht2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
     for (int p = 0; p < lengthBytes; p += LANES) {
-      ByteVector a0 = ByteVector.zero(SPECIES);
-      ByteVector a1 = ByteVector.zero(SPECIES);
-      ByteVector a2 = ByteVector.zero(SPECIES);
-      for (int c = 0; c < cols; c++) {
-        ByteVector v = ByteVector.fromArray(SPECIES, in[c], inOffsets[c] + p);
-        ByteVector low = v.and((byte) 0x0f);
-        ByteVector high = v.lanewise(VectorOperators.LSHR, 4);
-        VectorShuffle<Byte> lowShuffle = SHUFFLE_ONCE ? low.toShuffle() : null;
-        VectorShuffle<Byte> highShuffle = SHUFFLE_ONCE ? high.toShuffle() : null;
-        int tc = c * TABLE;
-        a0 = a0.lanewise(VectorOperators.XOR, product(t, t0 + tc, low, high, lowShuffle, highShuffle));
-        a1 = a1.lanewise(VectorOperators.XOR, product(t, t1 + tc, low, high, lowShuffle, highShuffle));
-        a2 = a2.lanewise(VectorOperators.XOR, product(t, t2 + tc, low, high, lowShuffle, highShuffle));
+      ByteVector v = ByteVector.fromArray(SPECIES, in, i0 + p);
+      ByteVector low = v.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector high = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> ls = SHUFFLE_ONCE ? low.toShuffle() : null;
+      VectorShuffle<Byte> hs = SHUFFLE_ONCE ? high.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? lt0.rearrange(ls).lanewise(VectorOperators.XOR, ht0.rearrange(hs))
+          : low.selectFrom(lt0).lanewise(VectorOperators.XOR, high.selectFrom(ht0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? lt1.rearrange(ls).lanewise(VectorOperators.XOR, ht1.rearrange(hs))
+          : low.selectFrom(lt1).lanewise(VectorOperators.XOR, high.selectFrom(ht1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? lt2.rearrange(ls).lanewise(VectorOperators.XOR, ht2.rearrange(hs))
+          : low.selectFrom(lt2).lanewise(VectorOperators.XOR, high.selectFrom(ht2));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
       }
-      a0.intoArray(out0, o0 + p);
-      a1.intoArray(out1, o1 + p);
-      a2.intoArray(out2, o2 + p);
     }
   }
 
-  private static void dot4(
-      byte[] t, int t0, int rowTables, int cols, byte[][] in, int[] inOffsets,
-      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2,
-      byte[] out3, int o3, int lengthBytes) {
-    int t1 = t0 + rowTables;
-    int t2 = t1 + rowTables;
-    int t3 = t2 + rowTables;
+  private static void mul4(
+      byte[] t, int t0, int rowTables, byte[] in, int i0,
+      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2, byte[] out3, int o3,
+      int lengthBytes, boolean first) {
+    ByteVector lt0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ht0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lt1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ht1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lt2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ht2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
+    ByteVector lt3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables);
+    ByteVector ht3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + HIGH);
     for (int p = 0; p < lengthBytes; p += LANES) {
-      ByteVector a0 = ByteVector.zero(SPECIES);
-      ByteVector a1 = ByteVector.zero(SPECIES);
-      ByteVector a2 = ByteVector.zero(SPECIES);
-      ByteVector a3 = ByteVector.zero(SPECIES);
-      for (int c = 0; c < cols; c++) {
-        ByteVector v = ByteVector.fromArray(SPECIES, in[c], inOffsets[c] + p);
-        ByteVector low = v.and((byte) 0x0f);
-        ByteVector high = v.lanewise(VectorOperators.LSHR, 4);
-        VectorShuffle<Byte> lowShuffle = SHUFFLE_ONCE ? low.toShuffle() : null;
-        VectorShuffle<Byte> highShuffle = SHUFFLE_ONCE ? high.toShuffle() : null;
-        int tc = c * TABLE;
-        a0 = a0.lanewise(VectorOperators.XOR, product(t, t0 + tc, low, high, lowShuffle, highShuffle));
-        a1 = a1.lanewise(VectorOperators.XOR, product(t, t1 + tc, low, high, lowShuffle, highShuffle));
-        a2 = a2.lanewise(VectorOperators.XOR, product(t, t2 + tc, low, high, lowShuffle, highShuffle));
-        a3 = a3.lanewise(VectorOperators.XOR, product(t, t3 + tc, low, high, lowShuffle, highShuffle));
+      ByteVector v = ByteVector.fromArray(SPECIES, in, i0 + p);
+      ByteVector low = v.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector high = v.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> ls = SHUFFLE_ONCE ? low.toShuffle() : null;
+      VectorShuffle<Byte> hs = SHUFFLE_ONCE ? high.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? lt0.rearrange(ls).lanewise(VectorOperators.XOR, ht0.rearrange(hs))
+          : low.selectFrom(lt0).lanewise(VectorOperators.XOR, high.selectFrom(ht0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? lt1.rearrange(ls).lanewise(VectorOperators.XOR, ht1.rearrange(hs))
+          : low.selectFrom(lt1).lanewise(VectorOperators.XOR, high.selectFrom(ht1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? lt2.rearrange(ls).lanewise(VectorOperators.XOR, ht2.rearrange(hs))
+          : low.selectFrom(lt2).lanewise(VectorOperators.XOR, high.selectFrom(ht2));
+      ByteVector x3 = SHUFFLE_ONCE
+          ? lt3.rearrange(ls).lanewise(VectorOperators.XOR, ht3.rearrange(hs))
+          : low.selectFrom(lt3).lanewise(VectorOperators.XOR, high.selectFrom(ht3));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+        x3.intoArray(out3, o3 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
+        x3.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out3, o3 + p))
+            .intoArray(out3, o3 + p);
       }
-      a0.intoArray(out0, o0 + p);
-      a1.intoArray(out1, o1 + p);
-      a2.intoArray(out2, o2 + p);
-      a3.intoArray(out3, o3 + p);
+    }
+  }
+
+  private static void mul1x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+      }
+    }
+  }
+
+  private static void mul2x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+      }
+    }
+  }
+
+  private static void mul3x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    ByteVector la2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ha2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
+    ByteVector lb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE);
+    ByteVector hb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? la2.rearrange(lsa).lanewise(VectorOperators.XOR, ha2.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb2.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb2.rearrange(hsb))
+          : lowa.selectFrom(la2).lanewise(VectorOperators.XOR, higha.selectFrom(ha2))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb2))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb2));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
+      }
+    }
+  }
+
+  private static void mul4x2(
+      byte[] t, int t0, int rowTables, byte[] ina, int ia, byte[] inb, int ib,
+      byte[] out0, int o0, byte[] out1, int o1, byte[] out2, int o2, byte[] out3, int o3,
+      int lengthBytes, boolean first) {
+    ByteVector la0 = ByteVector.fromArray(SPECIES, t, t0);
+    ByteVector ha0 = ByteVector.fromArray(SPECIES, t, t0 + HIGH);
+    ByteVector lb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE);
+    ByteVector hb0 = ByteVector.fromArray(SPECIES, t, t0 + TABLE + HIGH);
+    ByteVector la1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables);
+    ByteVector ha1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + HIGH);
+    ByteVector lb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE);
+    ByteVector hb1 = ByteVector.fromArray(SPECIES, t, t0 + rowTables + TABLE + HIGH);
+    ByteVector la2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables);
+    ByteVector ha2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + HIGH);
+    ByteVector lb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE);
+    ByteVector hb2 = ByteVector.fromArray(SPECIES, t, t0 + 2 * rowTables + TABLE + HIGH);
+    ByteVector la3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables);
+    ByteVector ha3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + HIGH);
+    ByteVector lb3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + TABLE);
+    ByteVector hb3 = ByteVector.fromArray(SPECIES, t, t0 + 3 * rowTables + TABLE + HIGH);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector higha = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsa = SHUFFLE_ONCE ? lowa.toShuffle() : null;
+      VectorShuffle<Byte> hsa = SHUFFLE_ONCE ? higha.toShuffle() : null;
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x0f);
+      ByteVector highb = vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0f);
+      VectorShuffle<Byte> lsb = SHUFFLE_ONCE ? lowb.toShuffle() : null;
+      VectorShuffle<Byte> hsb = SHUFFLE_ONCE ? highb.toShuffle() : null;
+      ByteVector x0 = SHUFFLE_ONCE
+          ? la0.rearrange(lsa).lanewise(VectorOperators.XOR, ha0.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb0.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb0.rearrange(hsb))
+          : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      ByteVector x1 = SHUFFLE_ONCE
+          ? la1.rearrange(lsa).lanewise(VectorOperators.XOR, ha1.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb1.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb1.rearrange(hsb))
+          : lowa.selectFrom(la1).lanewise(VectorOperators.XOR, higha.selectFrom(ha1))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb1))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb1));
+      ByteVector x2 = SHUFFLE_ONCE
+          ? la2.rearrange(lsa).lanewise(VectorOperators.XOR, ha2.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb2.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb2.rearrange(hsb))
+          : lowa.selectFrom(la2).lanewise(VectorOperators.XOR, higha.selectFrom(ha2))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb2))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb2));
+      ByteVector x3 = SHUFFLE_ONCE
+          ? la3.rearrange(lsa).lanewise(VectorOperators.XOR, ha3.rearrange(hsa))
+              .lanewise(VectorOperators.XOR, lb3.rearrange(lsb))
+              .lanewise(VectorOperators.XOR, hb3.rearrange(hsb))
+          : lowa.selectFrom(la3).lanewise(VectorOperators.XOR, higha.selectFrom(ha3))
+              .lanewise(VectorOperators.XOR, lowb.selectFrom(lb3))
+              .lanewise(VectorOperators.XOR, highb.selectFrom(hb3));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+        x1.intoArray(out1, o1 + p);
+        x2.intoArray(out2, o2 + p);
+        x3.intoArray(out3, o3 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+        x1.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out1, o1 + p))
+            .intoArray(out1, o1 + p);
+        x2.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out2, o2 + p))
+            .intoArray(out2, o2 + p);
+        x3.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out3, o3 + p))
+            .intoArray(out3, o3 + p);
+      }
     }
   }
 

@@ -39,6 +39,39 @@ class FingerprinterTest {
     assertThat(new Fingerprinter(KEY).fingerprint(block)).isNotEqualTo(new Fingerprinter(otherKey).fingerprint(block));
   }
 
+  /**
+   * The hand-built HMAC equals javax.crypto.Mac's HmacSHA256 for random keys and blocks of every
+   * length around SHA-256's padding boundaries (55, 56, 63, 64 bytes) and up to 64 KiB, read from
+   * heap, direct and offset buffers.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+  void equalsJavaxCryptoHmacSha256OnRandomKeysAndBlocks(long seed) throws Exception {
+    Random random = new Random(seed);
+    int[] lengths = {0, 1, 31, 32, 55, 56, 57, 63, 64, 65, 119, 120, 128, 1000, 4096, 4097, 65536};
+    for (int round = 0; round < 40; round++) {
+      byte[] key = new byte[Fingerprinter.KEY_BYTES];
+      random.nextBytes(key);
+      int length = round < lengths.length ? lengths[round] : random.nextInt(70_000);
+      int offset = random.nextInt(100);
+      byte[] bytes = new byte[offset + length + random.nextInt(100)];
+      random.nextBytes(bytes);
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+      mac.update(bytes, offset, length);
+      Fingerprint expected = Fingerprint.fromBytes(mac.doFinal());
+
+      Fingerprinter fingerprinter = new Fingerprinter(key);
+      ByteBuffer heap = ByteBuffer.wrap(bytes, offset, length);
+      ByteBuffer direct = ByteBuffer.allocateDirect(bytes.length).put(bytes).position(offset).limit(offset + length);
+      assertThat(fingerprinter.fingerprint(heap)).as("seed %d round %d length %d", seed, round, length).isEqualTo(expected);
+      assertThat(fingerprinter.fingerprint(direct)).as("direct, length %d", length).isEqualTo(expected);
+      assertThat(fingerprinter.fingerprint(heap)).as("again: no state carried between calls").isEqualTo(expected);
+      assertThat(heap.position()).isEqualTo(offset);
+      assertThat(direct.position()).isEqualTo(offset);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(longs = {11, 12, 13})
   void heapDirectAndSlicedBuffersOfTheSameBytesAgree(long seed) {
