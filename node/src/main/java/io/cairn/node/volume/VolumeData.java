@@ -90,6 +90,7 @@ final class VolumeData {
    */
   void commit(List<List<BlockUpdate>> writes, long sequence) throws RocksDBException {
     Batch b = new Batch();
+    b.prefetch(writes);
     for (List<BlockUpdate> write : writes) {
       for (BlockUpdate u : write) {
         Long old = b.block(u.blockIndex());
@@ -307,10 +308,83 @@ final class VolumeData {
     final Map<Long, ChunkRecord> chunks = new HashMap<>();
     final Map<Fingerprint, Long> dedupIndex = new HashMap<>();
     final Map<Long, SegmentRecord.Builder> segments = new HashMap<>();
+    /**
+     * Rows as the database holds them before this batch, read ahead by {@link #prefetch} (a
+     * null value: no such row). Consulted after the overlays above and before the database.
+     */
+    final Map<Long, Long> storedBlocks = new HashMap<>();
+    final Map<Long, ChunkRecord> storedChunks = new HashMap<>();
+    final Map<Fingerprint, Long> storedDedup = new HashMap<>();
+
+    /**
+     * Reads ahead, one native call per table, every row the updates will look up: the blocks'
+     * current chunks, those chunks' records, and (with dedup) the new and old fingerprints. One
+     * lookup per row costs a native call each, and was most of a record's build time. Nothing
+     * else writes the volume's rows while the lane runs this batch, so what is read here stays
+     * what the database holds until the batch commits.
+     */
+    void prefetch(List<List<BlockUpdate>> writes) throws RocksDBException {
+      List<Long> blockIndexes = new ArrayList<>();
+      List<Fingerprint> fingerprints = new ArrayList<>();
+      for (List<BlockUpdate> write : writes) {
+        for (BlockUpdate u : write) {
+          if (!storedBlocks.containsKey(u.blockIndex())) {
+            storedBlocks.put(u.blockIndex(), null);
+            blockIndexes.add(u.blockIndex());
+          }
+          if (dedup && u.chunk() != null) {
+            fingerprints.add(u.chunk().id());
+          }
+        }
+      }
+      List<byte[]> keys = new ArrayList<>(blockIndexes.size());
+      for (long blockIndex : blockIndexes) {
+        keys.add(VolumeKeys.block(volumeId, blockIndex));
+      }
+      List<byte[]> values = meta.multiGet(Table.BLOCK_MAP, keys);
+      List<Long> chunkNumbers = new ArrayList<>();
+      for (int i = 0; i < blockIndexes.size(); i++) {
+        Long cn = values.get(i) == null ? null : VolumeKeys.longOf(values.get(i));
+        storedBlocks.put(blockIndexes.get(i), cn);
+        if (cn != null && !storedChunks.containsKey(cn)) {
+          storedChunks.put(cn, null);
+          chunkNumbers.add(cn);
+        }
+      }
+      keys = new ArrayList<>(chunkNumbers.size());
+      for (long cn : chunkNumbers) {
+        keys.add(VolumeKeys.chunk(volumeId, cn));
+      }
+      values = meta.multiGet(Table.CHUNKS, keys);
+      for (int i = 0; i < chunkNumbers.size(); i++) {
+        ChunkRecord rec = values.get(i) == null ? null : ChunkRecord.decode(values.get(i));
+        storedChunks.put(chunkNumbers.get(i), rec);
+        if (dedup && rec != null) {
+          fingerprints.add(rec.id());
+        }
+      }
+      List<Fingerprint> distinct = new ArrayList<>();
+      keys = new ArrayList<>();
+      for (Fingerprint id : fingerprints) {
+        if (!storedDedup.containsKey(id)) {
+          storedDedup.put(id, null);
+          distinct.add(id);
+          keys.add(VolumeKeys.dedup(volumeId, id));
+        }
+      }
+      values = meta.multiGet(Table.DEDUP, keys);
+      for (int i = 0; i < distinct.size(); i++) {
+        storedDedup.put(distinct.get(i),
+            values.get(i) == null ? null : VolumeKeys.longOf(values.get(i)));
+      }
+    }
 
     Long block(long blockIndex) throws RocksDBException {
       if (blocks.containsKey(blockIndex)) {
         return blocks.get(blockIndex);
+      }
+      if (storedBlocks.containsKey(blockIndex)) {
+        return storedBlocks.get(blockIndex);
       }
       byte[] v = meta.get(Table.BLOCK_MAP, VolumeKeys.block(volumeId, blockIndex));
       return v == null ? null : VolumeKeys.longOf(v);
@@ -320,6 +394,9 @@ final class VolumeData {
       if (chunks.containsKey(cn)) {
         return chunks.get(cn);
       }
+      if (storedChunks.containsKey(cn)) {
+        return storedChunks.get(cn);
+      }
       byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
       return v == null ? null : ChunkRecord.decode(v);
     }
@@ -327,6 +404,9 @@ final class VolumeData {
     Long dedupLookup(Fingerprint id) throws RocksDBException {
       if (dedupIndex.containsKey(id)) {
         return dedupIndex.get(id);
+      }
+      if (storedDedup.containsKey(id)) {
+        return storedDedup.get(id);
       }
       byte[] v = meta.get(Table.DEDUP, VolumeKeys.dedup(volumeId, id));
       return v == null ? null : VolumeKeys.longOf(v);
