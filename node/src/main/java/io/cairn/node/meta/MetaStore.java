@@ -78,6 +78,7 @@ public final class MetaStore implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions sync = new WriteOptions().setSync(true);
+  private final WriteOptions noSync = new WriteOptions();
   /** After close, calls fail with {@link RocksDBException} instead of crashing the JVM. */
   private final RocksLifecycle lifecycle = new RocksLifecycle();
 
@@ -169,6 +170,36 @@ public final class MetaStore implements AutoCloseable {
     try {
       ensureOpen();
       return db.multiGetAsList(Collections.nCopies(keys.size(), cf(table)), keys);
+    } finally {
+      lifecycle.exit();
+    }
+  }
+
+  /**
+   * Writes a batch atomically without syncing the WAL: its rows are visible at once and survive
+   * the process dying (they are in the kernel's file cache), but not the machine, until the next
+   * {@link #syncLog} or synced {@link #commit}. What gets written this way must not be promised
+   * to anyone before then.
+   */
+  public void write(WriteBatch batch) throws RocksDBException {
+    lifecycle.enter();
+    try {
+      ensureOpen();
+      db.write(noSync, batch);
+    } finally {
+      lifecycle.exit();
+    }
+  }
+
+  /**
+   * Makes every write that returned before this call durable: syncs the WAL. Other threads'
+   * writes go on while it runs (RocksDB's SyncWAL does not block them).
+   */
+  public void syncLog() throws RocksDBException {
+    lifecycle.enter();
+    try {
+      ensureOpen();
+      db.syncWal();
     } finally {
       lifecycle.exit();
     }
@@ -275,6 +306,7 @@ public final class MetaStore implements AutoCloseable {
       return;
     }
     sync.close();
+    noSync.close();
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }
