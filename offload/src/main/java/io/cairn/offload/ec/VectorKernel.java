@@ -23,11 +23,12 @@ import jdk.incubator.vector.VectorSpecies;
  * computed once for all outputs of the group. The outputs of a slice stay in L1/L2 between
  * inputs, and each input slice is read from memory once per group.
  *
- * <p>One output (the decode of one lost shard) on JDK 17 is the exception: no lookup can share
- * its index check with another output, so there the lookups are made fewer instead. Inputs go
- * three or four per pass through 64-entry tables (VPERMB takes a 6-bit index): the low six bits
- * of each input are one lookup, the top two bits of three inputs together one more, so 1.33 or
- * 1.5 lookups per input vector instead of 2 ({@code mul1x3}, {@code mul1x4}).
+ * <p>One output (the decode of one lost shard) is the exception: no lookup can share its work
+ * (on JDK 17, its index check) with another output, so there the lookups are made fewer instead.
+ * Inputs go three or four per pass through 64-entry tables (VPERMB takes a 6-bit index): the low
+ * six bits of each input are one lookup, the top two bits of three inputs together one more, so
+ * 1.33 or 1.5 lookups per input vector instead of 2 ({@code mul1x3}, {@code mul1x4}), and one
+ * pass over the output per three or four inputs instead of two.
  *
  * <p>Buffers: the loops run on {@code byte[]} through {@code fromArray}/{@code intoArray}, the only
  * vector memory access that exists unchanged from JDK 17 (where {@code fromByteBuffer} is) to JDK
@@ -64,12 +65,14 @@ final class VectorKernel implements CodingKernel {
 
   /**
    * Whether a group of one output takes its inputs three or four at a time through 6-bit tables
-   * ({@code mul1x3}, {@code mul1x4}: 1.33 or 1.5 lookups per input vector instead of 2). Only
-   * where lookups are dear: on JDK 17 each costs an index check that a single output cannot share
-   * (measured: with the checks switched off by a JVM property, RS(10,4) 64 KiB reconstruct of one
-   * shard went from 27 to 45 GB/s). Needs 64 lanes, for 64-entry tables.
+   * ({@code mul1x3}, {@code mul1x4}: 1.33 or 1.5 lookups per input vector instead of 2). On JDK
+   * 17 each lookup costs an index check that a single output cannot share (with the checks
+   * switched off by a JVM property, RS(10,4) 64 KiB reconstruct of one shard went from 27 to 45
+   * GB/s); on JDK 25 the fewer lookups and output passes pay too (RS(10,4) one-shard reconstruct,
+   * in cache: 64 KiB 39 to 93 GB/s, 1 MiB 24 to 44; RS(4,2) unchanged). Needs 64 lanes, for
+   * 64-entry tables.
    */
-  private static final boolean SIX_BIT = SHUFFLE_ONCE && LANES == 64;
+  private static final boolean SIX_BIT = LANES == 64;
 
   /**
    * Column slice per pass: for the usual k &lt;= 16 inputs at most 256 KiB, inside the L2 of any
