@@ -438,10 +438,9 @@ final class VectorKernel implements CodingKernel {
 
   /**
    * One output, three inputs per pass, four 6-bit lookups per three input vectors instead of six
-   * nibble lookups (tables of {@link Gf256#sixBitTables}). For JDK 17's one-output products: there
-   * every lookup pays its own index check (about eight instructions, more than the lookup) and
-   * with a single output no check can be shared, so the number of lookups is the cost. Needs
-   * 64-lane vectors, for 64-entry tables.
+   * nibble lookups (tables of {@link Gf256#sixBitTables}). With a single output nothing about a
+   * lookup can be shared (on JDK 17 its index check, about eight instructions, more than the
+   * lookup), so the number of lookups is the cost. Needs 64-lane vectors, for 64-entry tables.
    */
   private static void mul1x3(
       byte[] w, int w0,
