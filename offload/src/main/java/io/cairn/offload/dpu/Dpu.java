@@ -1,6 +1,7 @@
 package io.cairn.offload.dpu;
 
 import io.cairn.offload.dedup.Fingerprint;
+import io.cairn.offload.ec.KernelWarmUp;
 import io.cairn.offload.pipeline.Chunk;
 import io.cairn.offload.pipeline.ChunkCodec;
 import io.cairn.offload.pipeline.SegmentCodec;
@@ -61,6 +62,8 @@ public final class Dpu {
   private final Map<Engine, AtomicInteger> inFlight = new EnumMap<>(Engine.class);
   private final Set<DpuJob<?>> pending = ConcurrentHashMap.newKeySet();
   private volatile boolean accepting = true;
+  private volatile CompletionStage<KernelWarmUp.Result> ecWarmUp =
+      CompletableFuture.completedFuture(null);
 
   private Dpu(ActorSystem<?> system, DpuSettings settings, MeterRegistry registry) {
     this.settings = settings;
@@ -89,10 +92,25 @@ public final class Dpu {
     CoordinatedShutdown.get(system).addTask(
         CoordinatedShutdown.PhaseServiceStop(), "dpu-drain",
         () -> dpu.shutdown().thenApply(ignored -> Done.getInstance()));
+    if (settings.ecWarmUpRoundsMax() > 0) {
+      // On a DPU thread, like the work it prepares for, and not through an engine queue: it is
+      // not a job of anyone's and must not show in the engines' meters.
+      dpu.ecWarmUp = CompletableFuture.supplyAsync(
+          () -> KernelWarmUp.run(settings.ecWarmUpRoundsMax(), settings.ecWarmUpBudget()),
+          system.dispatchers().lookup(DispatcherSelector.fromConfig(DpuSettings.DISPATCHER)));
+    }
     // Core figures are per interval: sample once a second, off the DPU threads.
     system.scheduler().scheduleAtFixedRate(
         Duration.ofSeconds(1), Duration.ofSeconds(1), dpu.cpu::sample, system.executionContext());
     return dpu;
+  }
+
+  /**
+   * The erasure-coding warm-up started with the tier: completes with what it did, or with null
+   * if it is turned off ({@code cairn.dpu.ec-warm-up.rounds = 0}).
+   */
+  public CompletionStage<KernelWarmUp.Result> ecWarmUp() {
+    return ecWarmUp;
   }
 
   public DpuSettings settings() {

@@ -10,8 +10,11 @@ import java.time.Duration;
  * @param threads size of the fixed thread pool of {@code cairn.dpu.dispatcher}
  * @param queueDepthMax bound of each engine's submission queue (jobs accepted, not completed)
  * @param shutdownTimeout how long shutdown waits for in-flight jobs before failing them
+ * @param ecWarmUpRoundsMax rounds of the erasure-coding warm-up run at start (0: none)
+ * @param ecWarmUpBudget time after which the warm-up starts no new round
  */
-public record DpuSettings(int threads, int queueDepthMax, Duration shutdownTimeout) {
+public record DpuSettings(int threads, int queueDepthMax, Duration shutdownTimeout,
+    int ecWarmUpRoundsMax, Duration ecWarmUpBudget) {
 
   /** The dispatcher every DPU actor runs on, and nothing else. */
   public static final String DISPATCHER = "cairn.dpu.dispatcher";
@@ -24,6 +27,14 @@ public record DpuSettings(int threads, int queueDepthMax, Duration shutdownTimeo
       throw new IllegalArgumentException(
           "cairn.dpu.queue-depth must be at least 1, got " + queueDepthMax);
     }
+    if (ecWarmUpRoundsMax < 0) {
+      throw new IllegalArgumentException(
+          "cairn.dpu.ec-warm-up.rounds must not be negative, got " + ecWarmUpRoundsMax);
+    }
+    if (ecWarmUpBudget.isNegative()) {
+      throw new IllegalArgumentException(
+          "cairn.dpu.ec-warm-up.budget must not be negative, got " + ecWarmUpBudget);
+    }
   }
 
   public static DpuSettings from(Config config) {
@@ -34,7 +45,9 @@ public record DpuSettings(int threads, int queueDepthMax, Duration shutdownTimeo
     return new DpuSettings(
         threads,
         config.getInt("cairn.dpu.queue-depth"),
-        config.getDuration("cairn.dpu.shutdown-timeout"));
+        config.getDuration("cairn.dpu.shutdown-timeout"),
+        config.getInt("cairn.dpu.ec-warm-up.rounds"),
+        config.getDuration("cairn.dpu.ec-warm-up.budget"));
   }
 
   /**

@@ -71,4 +71,32 @@ final class Gf256 {
       into[offset + 16 + x] = (byte) mul(c, x << 4);
     }
   }
+
+  /**
+   * The 6-bit tables of {@code count} (3 or 4) coefficients c[from..], for a lookup instruction
+   * with a 6-bit index (VPERMB on 512-bit vectors), 64 bytes each. First one table per
+   * coefficient, c * x for x in 0..63, indexed by the low six bits of its input; then one table
+   * per three inputs for their top two bits side by side, indexed by t0 | t1 &lt;&lt; 2 | t2
+   * &lt;&lt; 4 where t = v &gt;&gt;&gt; 6, holding the sum of their products. Multiplication is
+   * linear over XOR, so the sum of the products of three inputs is the XOR of four lookups (six
+   * with split nibbles), of four inputs six lookups (eight).
+   */
+  static void sixBitTables(byte[] c, int from, int count, byte[] into, int offset) {
+    for (int i = 0; i < count; i++) {
+      int coefficient = c[from + i] & 0xff;
+      for (int x = 0; x < 64; x++) {
+        into[offset + i * 64 + x] = (byte) mul(coefficient, x);
+      }
+    }
+    for (int first = 0; first < count; first += 3) {
+      int top = offset + (count + first / 3) * 64;
+      for (int x = 0; x < 64; x++) {
+        int sum = 0;
+        for (int i = first; i < Math.min(count, first + 3); i++) {
+          sum ^= mul(c[from + i] & 0xff, ((x >>> (2 * (i - first))) & 3) << 6);
+        }
+        into[top + x] = (byte) sum;
+      }
+    }
+  }
 }

@@ -23,6 +23,13 @@ import jdk.incubator.vector.VectorSpecies;
  * computed once for all outputs of the group. The outputs of a slice stay in L1/L2 between
  * inputs, and each input slice is read from memory once per group.
  *
+ * <p>One output (the decode of one lost shard) is the exception: no lookup can share its work
+ * (on JDK 17, its index check) with another output, so there the lookups are made fewer instead.
+ * Inputs go three or four per pass through 64-entry tables (VPERMB takes a 6-bit index): the low
+ * six bits of each input are one lookup, the top two bits of three inputs together one more, so
+ * 1.33 or 1.5 lookups per input vector instead of 2 ({@code mul1x3}, {@code mul1x4}), and one
+ * pass over the output per three or four inputs instead of two.
+ *
  * <p>Buffers: the loops run on {@code byte[]} through {@code fromArray}/{@code intoArray}, the only
  * vector memory access that exists unchanged from JDK 17 (where {@code fromByteBuffer} is) to JDK
  * 22+ (where {@code fromMemorySegment} replaced it). Heap buffers are used in place through their
@@ -55,6 +62,17 @@ final class VectorKernel implements CodingKernel {
    * assumption to re-check there. A static final constant, so C2 compiles one branch.
    */
   private static final boolean SHUFFLE_ONCE = Runtime.version().feature() < 22;
+
+  /**
+   * Whether a group of one output takes its inputs three or four at a time through 6-bit tables
+   * ({@code mul1x3}, {@code mul1x4}: 1.33 or 1.5 lookups per input vector instead of 2). On JDK
+   * 17 each lookup costs an index check that a single output cannot share (with the checks
+   * switched off by a JVM property, RS(10,4) 64 KiB reconstruct of one shard went from 27 to 45
+   * GB/s); on JDK 25 the fewer lookups and output passes pay too (RS(10,4) one-shard reconstruct,
+   * in cache: 64 KiB 39 to 93 GB/s, 1 MiB 24 to 44; RS(4,2) unchanged). Needs 64 lanes, for
+   * 64-entry tables.
+   */
+  private static final boolean SIX_BIT = LANES == 64;
 
   /**
    * Column slice per pass: for the usual k &lt;= 16 inputs at most 256 KiB, inside the L2 of any
@@ -145,6 +163,21 @@ final class VectorKernel implements CodingKernel {
       int rowTables = cols * TABLE;
       for (int row = 0; row < tables.rows; row += GROUP) {
         int c = 0;
+        if (SIX_BIT && tables.rows - row == 1) {
+          int w0 = row * tables.sixBitRowBytes;
+          for (int size : tables.sixBitGroups) {
+            if (size == 4) {
+              mul1x4(tables.sixBit, w0, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                  in[c + 2], inOffsets[c + 2], in[c + 3], inOffsets[c + 3],
+                  out[row], outOffsets[row], vectorBytes, c == 0);
+            } else {
+              mul1x3(tables.sixBit, w0, in[c], inOffsets[c], in[c + 1], inOffsets[c + 1],
+                  in[c + 2], inOffsets[c + 2], out[row], outOffsets[row], vectorBytes, c == 0);
+            }
+            w0 += CodingTables.sixBitGroupBytes(size);
+            c += size;
+          }
+        }
         for (; c + 1 < cols; c += 2) {
           int tc = row * rowTables + c * TABLE;
           boolean first = c == 0;
@@ -394,6 +427,106 @@ final class VectorKernel implements CodingKernel {
           : lowa.selectFrom(la0).lanewise(VectorOperators.XOR, higha.selectFrom(ha0))
               .lanewise(VectorOperators.XOR, lowb.selectFrom(lb0))
               .lanewise(VectorOperators.XOR, highb.selectFrom(hb0));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+      }
+    }
+  }
+
+  /**
+   * One output, three inputs per pass, four 6-bit lookups per three input vectors instead of six
+   * nibble lookups (tables of {@link Gf256#sixBitTables}). With a single output nothing about a
+   * lookup can be shared (on JDK 17 its index check, about eight instructions, more than the
+   * lookup), so the number of lookups is the cost. Needs 64-lane vectors, for 64-entry tables.
+   */
+  private static void mul1x3(
+      byte[] w, int w0,
+      byte[] ina, int ia, byte[] inb, int ib, byte[] inc, int ic,
+      byte[] out0, int o0,
+      int lengthBytes, boolean first) {
+    ByteVector ta = ByteVector.fromArray(SPECIES, w, w0);
+    ByteVector tb = ByteVector.fromArray(SPECIES, w, w0 + 64);
+    ByteVector tc = ByteVector.fromArray(SPECIES, w, w0 + 128);
+    ByteVector tt = ByteVector.fromArray(SPECIES, w, w0 + 192);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector vc = ByteVector.fromArray(SPECIES, inc, ic + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector lowc = vc.lanewise(VectorOperators.AND, (byte) 0x3f);
+      // The top two bits of a, b and c side by side: ta | tb << 2 | tc << 4, by 32-bit lane
+      // shifts (C2 lowers byte-lane shifts to widen, shift, narrow) and masks.
+      ByteVector top = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x03)
+          .lanewise(VectorOperators.OR, vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+              .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0c))
+          .lanewise(VectorOperators.OR, vc.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2)
+              .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x30));
+      ByteVector x0 = SHUFFLE_ONCE
+          ? ta.rearrange(lowa.toShuffle())
+              .lanewise(VectorOperators.XOR, tb.rearrange(lowb.toShuffle()))
+              .lanewise(VectorOperators.XOR, tc.rearrange(lowc.toShuffle()))
+              .lanewise(VectorOperators.XOR, tt.rearrange(top.toShuffle()))
+          : lowa.selectFrom(ta).lanewise(VectorOperators.XOR, lowb.selectFrom(tb))
+              .lanewise(VectorOperators.XOR, lowc.selectFrom(tc))
+              .lanewise(VectorOperators.XOR, top.selectFrom(tt));
+      if (first) {
+        x0.intoArray(out0, o0 + p);
+      } else {
+        x0.lanewise(VectorOperators.XOR, ByteVector.fromArray(SPECIES, out0, o0 + p))
+            .intoArray(out0, o0 + p);
+      }
+    }
+  }
+
+  /**
+   * As {@code mul1x3} for four inputs: four low-bit lookups, one for the top bits of a, b and c,
+   * one for those of d; six lookups per four input vectors in one pass over the output.
+   */
+  private static void mul1x4(
+      byte[] w, int w0,
+      byte[] ina, int ia, byte[] inb, int ib, byte[] inc, int ic, byte[] ind, int id,
+      byte[] out0, int o0,
+      int lengthBytes, boolean first) {
+    ByteVector ta = ByteVector.fromArray(SPECIES, w, w0);
+    ByteVector tb = ByteVector.fromArray(SPECIES, w, w0 + 64);
+    ByteVector tc = ByteVector.fromArray(SPECIES, w, w0 + 128);
+    ByteVector td = ByteVector.fromArray(SPECIES, w, w0 + 192);
+    ByteVector tabc = ByteVector.fromArray(SPECIES, w, w0 + 256);
+    ByteVector tdd = ByteVector.fromArray(SPECIES, w, w0 + 320);
+    for (int p = 0; p < lengthBytes; p += LANES) {
+      ByteVector va = ByteVector.fromArray(SPECIES, ina, ia + p);
+      ByteVector vb = ByteVector.fromArray(SPECIES, inb, ib + p);
+      ByteVector vc = ByteVector.fromArray(SPECIES, inc, ic + p);
+      ByteVector vd = ByteVector.fromArray(SPECIES, ind, id + p);
+      ByteVector lowa = va.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector lowb = vb.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector lowc = vc.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector lowd = vd.lanewise(VectorOperators.AND, (byte) 0x3f);
+      ByteVector topabc = va.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x03)
+          .lanewise(VectorOperators.OR, vb.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4)
+              .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x0c))
+          .lanewise(VectorOperators.OR, vc.reinterpretAsInts().lanewise(VectorOperators.LSHR, 2)
+              .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x30));
+      ByteVector topd = vd.reinterpretAsInts().lanewise(VectorOperators.LSHR, 6)
+          .reinterpretAsBytes().lanewise(VectorOperators.AND, (byte) 0x03);
+      ByteVector x0 = SHUFFLE_ONCE
+          ? ta.rearrange(lowa.toShuffle())
+              .lanewise(VectorOperators.XOR, tb.rearrange(lowb.toShuffle()))
+              .lanewise(VectorOperators.XOR, tc.rearrange(lowc.toShuffle()))
+              .lanewise(VectorOperators.XOR, td.rearrange(lowd.toShuffle()))
+              .lanewise(VectorOperators.XOR, tabc.rearrange(topabc.toShuffle()))
+              .lanewise(VectorOperators.XOR, tdd.rearrange(topd.toShuffle()))
+          : lowa.selectFrom(ta).lanewise(VectorOperators.XOR, lowb.selectFrom(tb))
+              .lanewise(VectorOperators.XOR, lowc.selectFrom(tc))
+              .lanewise(VectorOperators.XOR, lowd.selectFrom(td))
+              .lanewise(VectorOperators.XOR, topabc.selectFrom(tabc))
+              .lanewise(VectorOperators.XOR, topd.selectFrom(tdd));
       if (first) {
         x0.intoArray(out0, o0 + p);
       } else {

@@ -252,6 +252,18 @@ class DpuTest {
     }
   }
 
+  /** Starting the tier warms the erasure-coding kernel, and the warm-up's parity is right. */
+  @Test
+  void startWarmsTheErasureCodingKernelWithCorrectParity() throws Exception {
+    try (DpuTestKit kit = new DpuTestKit(1, 8)) {
+      var result = await(kit.dpu.ecWarmUp());
+
+      assertThat(result.rounds()).isBetween(1, kit.dpu.settings().ecWarmUpRoundsMax());
+      assertThat(result.parityMatchesScalar()).isTrue();
+      assertThat(kit.dpu.queueDepth(Engine.SEGMENT_ENCODE)).isZero();
+    }
+  }
+
   @Test
   void invalidArgumentsAreNamed() {
     try (DpuTestKit kit = new DpuTestKit(1, 8)) {
@@ -259,7 +271,7 @@ class DpuTest {
           .isInstanceOf(NullPointerException.class).hasMessage("codec");
       assertThatThrownBy(() -> kit.dpu.flow(Engine.CHECKSUM, 0, x -> CompletableFuture.completedFuture(x)))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelism");
-      assertThatThrownBy(() -> new DpuSettings(0, 8, Duration.ofSeconds(1)))
+      assertThatThrownBy(() -> new DpuSettings(0, 8, Duration.ofSeconds(1), 0, Duration.ZERO))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cairn.dpu.threads");
     }
   }

@@ -38,6 +38,8 @@ public final class IsolationScenario {
     ActorTestKit kit = ActorTestKit.create("isolation", config);
     try {
       Dpu dpu = Dpu.start(kit.system(), new SimpleMeterRegistry());
+      // Steady state only: the erasure-coding warm-up is a start-up transient.
+      dpu.ecWarmUp().toCompletableFuture().get(60, java.util.concurrent.TimeUnit.SECONDS);
       LatencyProbe probe = new LatencyProbe(kit.system(), "probe");
       DpuLoad load = phase.equals("idle") ? null : new DpuLoad(dpu, 16);
       Thread.sleep(2000); // warm-up: JIT, load reaches steady state
