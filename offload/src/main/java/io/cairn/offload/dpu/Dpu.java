@@ -93,11 +93,17 @@ public final class Dpu {
         CoordinatedShutdown.PhaseServiceStop(), "dpu-drain",
         () -> dpu.shutdown().thenApply(ignored -> Done.getInstance()));
     if (settings.ecWarmUpRoundsMax() > 0) {
-      // On a DPU thread, like the work it prepares for, and not through an engine queue: it is
-      // not a job of anyone's and must not show in the engines' meters.
+      // On a thread of its own, not through an engine queue: it is not a job of anyone's and
+      // must not show in the engines' meters, and on a DPU thread it would hold every real job
+      // (the first writes after a restart) behind it for seconds. What it leaves behind is the
+      // compiled kernel, which every thread shares.
       dpu.ecWarmUp = CompletableFuture.supplyAsync(
           () -> KernelWarmUp.run(settings.ecWarmUpRoundsMax(), settings.ecWarmUpBudget()),
-          system.dispatchers().lookup(DispatcherSelector.fromConfig(DpuSettings.DISPATCHER)));
+          task -> {
+            Thread t = new Thread(task, "cairn-dpu-ec-warm-up");
+            t.setDaemon(true);
+            t.start();
+          });
     }
     // Core figures are per interval: sample once a second, off the DPU threads.
     system.scheduler().scheduleAtFixedRate(
