@@ -147,21 +147,32 @@ final class GroupCommit {
    * order: runs on the I/O dispatcher, one at a time.
    */
   private void syncTurn() {
-    List<Written> records = new ArrayList<>();
-    for (Written w; (w = written.poll()) != null; ) {
-      records.add(w);
-    }
-    Throwable syncFailure = null;
-    if (records.stream().anyMatch(r -> r.failure() == null)) {
-      try {
-        data.sync();
-      } catch (Exception | Error e) {
-        syncFailure = e;
+    try {
+      List<Written> records = new ArrayList<>();
+      for (Written w; (w = written.poll()) != null; ) {
+        records.add(w);
       }
+      Throwable syncFailure = null;
+      if (records.stream().anyMatch(r -> r.failure() == null)) {
+        try {
+          data.sync();
+        } catch (Exception | Error e) {
+          syncFailure = e;
+        }
+      }
+      for (Written r : records) {
+        answer(r, r.failure() != null ? r.failure() : syncFailure);
+      }
+    } finally {
+      syncing.set(false);
+      scheduleSync();
     }
-    for (Written r : records) {
-      Throwable failure = r.failure() != null ? r.failure() : syncFailure;
-      if (failure == null) {
+  }
+
+  /** Answers one record's writes in order: {@code failure} null means it is durable. */
+  private void answer(Written r, Throwable failure) {
+    if (failure == null) {
+      try {
         afterCommit.committed(r.group().size(), System.nanoTime() - r.startNanos());
         // Durable: the cache shows the new content before anyone is told it was written.
         for (Entry e : r.group()) {
@@ -171,20 +182,20 @@ final class GroupCommit {
             }
           }
         }
+      } catch (RuntimeException e) {
+        failure = e; // as before the two stages: the writes are answered with the error
       }
-      List<Long> seqs = new ArrayList<>(r.group().size());
-      for (Entry e : r.group()) {
-        seqs.add(e.seq());
-        Throwable f = e.failure() != null ? e.failure() : failure;
-        if (f == null) {
-          e.done().complete(null);
-        } else {
-          e.done().completeExceptionally(asVolumeError.apply(f));
-        }
-      }
-      onCommitted.accept(new Outcome(seqs, failure));
     }
-    syncing.set(false);
-    scheduleSync();
+    List<Long> seqs = new ArrayList<>(r.group().size());
+    for (Entry e : r.group()) {
+      seqs.add(e.seq());
+      Throwable f = e.failure() != null ? e.failure() : failure;
+      if (f == null) {
+        e.done().complete(null);
+      } else {
+        e.done().completeExceptionally(asVolumeError.apply(f));
+      }
+    }
+    onCommitted.accept(new Outcome(seqs, failure));
   }
 }
