@@ -149,13 +149,7 @@ public final class MetaStore implements AutoCloseable {
   }
 
   public byte[] get(Table table, byte[] key) throws RocksDBException {
-    lifecycle.enter();
-    try {
-      ensureOpen();
-      return db.get(cf(table), key);
-    } finally {
-      lifecycle.exit();
-    }
+    return whileOpen(() -> db.get(cf(table), key));
   }
 
   /**
@@ -166,13 +160,7 @@ public final class MetaStore implements AutoCloseable {
     if (keys.isEmpty()) {
       return List.of();
     }
-    lifecycle.enter();
-    try {
-      ensureOpen();
-      return db.multiGetAsList(Collections.nCopies(keys.size(), cf(table)), keys);
-    } finally {
-      lifecycle.exit();
-    }
+    return whileOpen(() -> db.multiGetAsList(Collections.nCopies(keys.size(), cf(table)), keys));
   }
 
   /**
@@ -182,13 +170,10 @@ public final class MetaStore implements AutoCloseable {
    * to anyone before then.
    */
   public void write(WriteBatch batch) throws RocksDBException {
-    lifecycle.enter();
-    try {
-      ensureOpen();
+    whileOpen(() -> {
       db.write(noSync, batch);
-    } finally {
-      lifecycle.exit();
-    }
+      return null;
+    });
   }
 
   /**
@@ -196,29 +181,36 @@ public final class MetaStore implements AutoCloseable {
    * writes go on while it runs (RocksDB's SyncWAL does not block them).
    */
   public void syncLog() throws RocksDBException {
-    lifecycle.enter();
-    try {
-      ensureOpen();
+    whileOpen(() -> {
       db.syncWal();
-    } finally {
-      lifecycle.exit();
-    }
+      return null;
+    });
   }
 
   /** Writes a batch atomically with the WAL synced: durable when this returns. */
   public void commit(WriteBatch batch) throws RocksDBException {
-    lifecycle.enter();
-    try {
-      ensureOpen();
+    whileOpen(() -> {
       db.write(sync, batch);
-    } finally {
-      lifecycle.exit();
-    }
+      return null;
+    });
   }
 
-  private void ensureOpen() throws RocksDBException {
-    if (lifecycle.closed()) {
-      throw new RocksDBException("the metadata store is closed");
+  /** A call into RocksDB. */
+  @FunctionalInterface
+  private interface RocksCall<T> {
+    T call() throws RocksDBException;
+  }
+
+  /** Runs {@code call} unless the store is closed, and keeps it from closing meanwhile. */
+  private <T> T whileOpen(RocksCall<T> call) throws RocksDBException {
+    lifecycle.enter();
+    try {
+      if (lifecycle.closed()) {
+        throw new RocksDBException("the metadata store is closed");
+      }
+      return call.call();
+    } finally {
+      lifecycle.exit();
     }
   }
 
