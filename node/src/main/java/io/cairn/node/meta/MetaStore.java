@@ -78,7 +78,6 @@ public final class MetaStore implements AutoCloseable {
   private final List<ColumnFamilyHandle> handles;
   private final Map<Table, ColumnFamilyHandle> byTable = new EnumMap<>(Table.class);
   private final WriteOptions sync = new WriteOptions().setSync(true);
-  private final WriteOptions noSync = new WriteOptions();
   /** After close, calls fail with {@link RocksDBException} instead of crashing the JVM. */
   private final RocksLifecycle lifecycle = new RocksLifecycle();
 
@@ -161,30 +160,6 @@ public final class MetaStore implements AutoCloseable {
       return List.of();
     }
     return whileOpen(() -> db.multiGetAsList(Collections.nCopies(keys.size(), cf(table)), keys));
-  }
-
-  /**
-   * Writes a batch atomically without syncing the WAL: its rows are visible at once and survive
-   * the process dying (they are in the kernel's file cache), but not the machine, until the next
-   * {@link #syncLog} or synced {@link #commit}. What gets written this way must not be promised
-   * to anyone before then.
-   */
-  public void write(WriteBatch batch) throws RocksDBException {
-    whileOpen(() -> {
-      db.write(noSync, batch);
-      return null;
-    });
-  }
-
-  /**
-   * Makes every write that returned before this call durable: syncs the WAL. Other threads'
-   * writes go on while it runs (RocksDB's SyncWAL does not block them).
-   */
-  public void syncLog() throws RocksDBException {
-    whileOpen(() -> {
-      db.syncWal();
-      return null;
-    });
   }
 
   /** Writes a batch atomically with the WAL synced: durable when this returns. */
@@ -298,7 +273,6 @@ public final class MetaStore implements AutoCloseable {
       return;
     }
     sync.close();
-    noSync.close();
     for (ColumnFamilyHandle h : handles) {
       h.close();
     }

@@ -179,10 +179,6 @@ public final class LocalVolume implements BlockVolume {
         return lane;
       }
 
-      @Override public Executor io() {
-        return ioExecutor;
-      }
-
       @Override public VolumeData data() {
         return data;
       }

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -30,9 +29,9 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and are
  * handed to the volume's {@link GroupCommit} strictly in sequence order, each as soon as it and
  * every write before it are encoded. The group commit turns whatever has queued into one journal
- * record, written while the previous records sync, and acknowledges those writes once a WAL sync
- * after the record has completed, in order, so per-block last-writer-wins holds in
- * acknowledgement order. FLUSH completes when every write accepted before it has completed.
+ * record and one synced RocksDB write (while one sync is in flight the next group accumulates)
+ * and acknowledges those writes once the record is durable, so per-block last-writer-wins holds
+ * in acknowledgement order. FLUSH completes when every write accepted before it has completed.
  * The actor never blocks: storage work runs in the volume's lane on the I/O dispatcher, engine
  * work in the DPU tier.
  */
@@ -78,9 +77,6 @@ final class VolumeActor {
 
     SerialExecutor lane();
 
-    /** The I/O dispatcher (the group commit's sync stage runs there). */
-    Executor io();
-
     VolumeData data();
 
     /** The volume's id (its blocks' key in the block cache). */
@@ -93,8 +89,7 @@ final class VolumeActor {
     CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blockIndexes);
 
     /**
-     * Called after every durable journal record, from the group commit's sync stage: meters, and
-     * the sealer's cue.
+     * Called after every durable journal record, from the lane: meters, and the sealer's cue.
      *
      * @param writes the writes the journal record held
      * @param nanos how long the record took to build and make durable
@@ -143,7 +138,7 @@ final class VolumeActor {
     this.ctx = ctx;
     this.stash = stash;
     this.blockBytes = backend.blockBytes();
-    this.groupCommit = new GroupCommit(backend.lane(), backend.io(), backend.data(), groupMax,
+    this.groupCommit = new GroupCommit(backend.lane(), backend.data(), groupMax,
         backend::committed, backend.id(), backend.cache(), this::asVolumeError,
         outcome -> ctx.getSelf().tell(new Committed(outcome)));
   }

@@ -22,9 +22,7 @@ import org.rocksdb.WriteBatch;
  *
  * <p>Each mutating method builds one {@link WriteBatch} — a journal record stamped with the
  * volume's (epoch, sequence) — and commits it synced; the in-memory state advances only after the
- * commit succeeded. The one exception is the write path's {@link #commit}: its records are
- * written at once and made durable by {@link #sync}, so that the lane can build the next record
- * while the previous one syncs. Invariants kept by every batch:
+ * commit succeeded. Invariants kept by every batch:
  * <ul>
  *   <li>a block maps to at most one chunk, and a chunk's {@code refs} is the number of blocks
  *       mapping to it; a chunk with no reference is deleted in the same batch;</li>
@@ -86,11 +84,7 @@ final class VolumeData {
   }
 
   /**
-   * Applies the block updates of consecutive writes, in order, as one journal record, written
-   * but not yet durable: the state (and what reads find) moves on at once, and the record becomes
-   * durable with the next {@link #sync} (or any synced record after it). Nothing in it may be
-   * acknowledged before then. If the sync fails, the writes fail; their rows may stay (as a disk
-   * may keep part of a failed write) and the records after them build on them.
+   * Applies the block updates of consecutive writes, in order, as one journal record.
    *
    * @param sequence the sequence number of the last write in the group
    */
@@ -119,15 +113,7 @@ final class VolumeData {
       }
     }
     b.state.setSequence(sequence);
-    b.commit(false);
-  }
-
-  /**
-   * Makes every record {@link #commit} wrote before this call durable. Safe to call from any
-   * thread, also while the lane writes the next record.
-   */
-  void sync() throws RocksDBException {
-    meta.syncLog();
+    b.commit();
   }
 
   /**
@@ -494,11 +480,6 @@ final class VolumeData {
     }
 
     void commit() throws RocksDBException {
-      commit(true);
-    }
-
-    /** {@code durable}: synced before this returns; otherwise see {@link VolumeData#commit}. */
-    void commit(boolean durable) throws RocksDBException {
       try (WriteBatch closing = batch) {
         if (purged) {
           throw new RocksDBException("volume " + volumeId + " was deleted");
@@ -537,11 +518,7 @@ final class VolumeData {
         }
         VolumeState next = state.build();
         batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
-        if (durable) {
-          meta.commit(batch);
-        } else {
-          meta.write(batch);
-        }
+        meta.commit(batch);
         publish(next);
       }
     }
