@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param maxInFlightRequests per connection, requests accepted but not yet answered
  * @param maxInFlightBytes per connection, payload bytes held between request and reply
  * @param maxPayloadBytes largest READ/WRITE payload of one request
+ * @param replyBatchBytes per connection, reply bytes gathered into one socket write while the
+ *     previous write is still in progress
  * @param handshakeTimeout time allowed to reach the transmission phase
  * @param stopTimeout time stop() waits for connections to drain
  */
@@ -27,6 +29,7 @@ public record NbdSettings(
     int maxInFlightRequests,
     long maxInFlightBytes,
     int maxPayloadBytes,
+    int replyBatchBytes,
     Duration handshakeTimeout,
     Duration stopTimeout) {
 
@@ -42,6 +45,7 @@ public record NbdSettings(
     require(maxInFlightBytes >= maxPayloadBytes,
         "max-in-flight-bytes (" + maxInFlightBytes + ") must be at least max-payload-bytes ("
             + maxPayloadBytes + ")");
+    require(replyBatchBytes >= 0, "reply-batch-bytes must not be negative");
     require(!handshakeTimeout.isNegative() && !handshakeTimeout.isZero(),
         "handshake-timeout must be positive");
     require(!stopTimeout.isNegative(), "stop-timeout must not be negative");
@@ -52,6 +56,8 @@ public record NbdSettings(
     Config c = config.getConfig("cairn.nbd");
     long payload = c.getBytes("max-payload-bytes");
     require(payload <= Integer.MAX_VALUE - 64, "max-payload-bytes must be below 2 GiB");
+    long replyBatch = c.getBytes("reply-batch-bytes");
+    require(replyBatch <= 64L << 20, "reply-batch-bytes must be at most 64 MiB");
     return new NbdSettings(
         c.getString("host"),
         c.getInt("port"),
@@ -60,6 +66,7 @@ public record NbdSettings(
         c.getInt("max-in-flight-requests"),
         c.getBytes("max-in-flight-bytes"),
         (int) payload,
+        (int) replyBatch,
         c.getDuration("handshake-timeout"),
         c.getDuration("stop-timeout"));
   }

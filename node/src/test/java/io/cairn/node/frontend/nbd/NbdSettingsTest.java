@@ -26,6 +26,7 @@ class NbdSettingsTest {
     assertThat(settings.maxInFlightRequests()).isEqualTo(64);
     assertThat(settings.maxInFlightBytes()).isEqualTo(64L << 20);
     assertThat(settings.maxPayloadBytes()).isEqualTo(32 << 20);
+    assertThat(settings.replyBatchBytes()).isEqualTo(256 << 10);
     assertThat(settings.handshakeTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(settings.stopTimeout()).isEqualTo(Duration.ofSeconds(10));
   }
