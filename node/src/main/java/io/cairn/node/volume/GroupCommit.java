@@ -5,6 +5,7 @@ import io.cairn.node.volume.VolumeData.BlockUpdate;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -12,16 +13,18 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A volume's group commit, on its lane: encoded writes queue here in sequence order, and each
- * turn of the lane takes every write queued so far (up to {@code groupMax}) into one journal
- * record, makes it durable, and acknowledges those writes at once.
+ * A volume's group commit, on its lane: encoded writes arrive in any order (each as its encoding
+ * completes), queue here in sequence order, and each turn of the lane takes every write queued so
+ * far (up to {@code groupMax}) into one journal record, makes it durable, and acknowledges those
+ * writes at once.
  *
  * <p>Why it lives on the lane and not in the leader actor: the next record can start the moment
  * the previous one is durable, without a round trip through the actor's mailbox, and writes are
  * acknowledged from the thread that saw them become durable. Both hops sat on the critical path
  * of every write (measured: about as long as the sync itself on a loaded two-core machine). The
- * leader still decides the order (it offers writes strictly by sequence number) and keeps its
- * own bookkeeping, told by {@code onCommitted} after the acknowledgements.
+ * leader still decides the order (it numbers the writes, 1, 2, 3, ... with none skipped, and
+ * every number is offered exactly once, encoded or failed) and keeps its own bookkeeping, told by
+ * {@code onCommitted} after the acknowledgements.
  *
  * <p>One turn commits one record and, if more writes are queued, queues the next turn behind
  * whatever else waits for the lane (sealing), so a steady stream of writes cannot starve it.
@@ -54,6 +57,13 @@ final class GroupCommit {
   private final Function<Throwable, Throwable> asVolumeError;
   private final Consumer<Outcome> onCommitted;
   private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+  /**
+   * Writes offered before some write with a lower number: they wait here until every write
+   * before them has been offered. At most the volume's writes in flight (in-flight-max).
+   */
+  private final TreeMap<Long, Entry> early = new TreeMap<>();
+  /** The number of the next write to queue; guarded by {@link #early}. */
+  private long nextSeq = 1;
   /** True while a turn is queued on the lane or running: at most one at a time. */
   private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -70,9 +80,22 @@ final class GroupCommit {
     this.onCommitted = onCommitted;
   }
 
-  /** Queues a write for the next record. Callers offer writes in sequence order. */
+  /**
+   * Queues a write for a record once every write numbered below it has been queued. Any thread
+   * may call it, in any order.
+   */
   void offer(Entry entry) {
-    queue.add(entry);
+    synchronized (early) {
+      if (entry.seq() != nextSeq) {
+        early.put(entry.seq(), entry);
+        return;
+      }
+      queue.add(entry);
+      nextSeq++;
+      for (Entry next; (next = early.remove(nextSeq)) != null; nextSeq++) {
+        queue.add(next);
+      }
+    }
     schedule();
   }
 

@@ -26,9 +26,12 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * once: a partial block is merged onto the newest content of that block — an earlier write still
  * in flight, or the stored block, which is read first (while it is read, newer commands wait in a
  * bounded stash, so nothing can overtake the merge). Block content then goes to the DPU tier
- * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and are
- * handed to the volume's {@link GroupCommit} strictly in sequence order, each as soon as it and
- * every write before it are encoded. The group commit turns whatever has queued into one journal
+ * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and each
+ * encoded write goes from the DPU tier's completion straight to the volume's {@link GroupCommit},
+ * which takes writes into records strictly in sequence order (a write encoded early waits there
+ * for the ones before it). The actor is not on that path: under a deep queue a hop through its
+ * mailbox per write cost a thread wake-up each, as much as the rest of the hand-offs together.
+ * The group commit turns whatever has queued into one journal
  * record and one synced RocksDB write (while one sync is in flight the next group accumulates)
  * and acknowledges those writes once the record is durable, so per-block last-writer-wins holds
  * in acknowledgement order. FLUSH completes when every write accepted before it has completed.
@@ -38,7 +41,7 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 final class VolumeActor {
 
   /** What the volume's leader does. Promises complete with the outcome of each command. */
-  sealed interface Command permits Write, Zero, Flush, Stop, Loaded, Encoded, Committed {}
+  sealed interface Command permits Write, Zero, Flush, Stop, Loaded, Committed {}
 
   /**
    * Write {@code data} at {@code offset} (already validated against the volume's size). The data
@@ -60,8 +63,6 @@ final class VolumeActor {
 
   private record Loaded(Command waiting, Map<Long, ByteBuffer> blocks, Throwable failure)
       implements Command {}
-
-  private record Encoded(long seq, List<Chunk> chunks, Throwable failure) implements Command {}
 
   private record Committed(GroupCommit.Outcome outcome) implements Command {}
 
@@ -97,17 +98,15 @@ final class VolumeActor {
     void committed(int writes, long nanos);
   }
 
-  /** One accepted write, until it is acknowledged. */
+  /**
+   * One accepted write, until it is acknowledged. Filled in by the actor before its encoding
+   * starts and never changed after, so the encoding's completion may read it on another thread.
+   */
   private static final class Op {
     final long seq;
     final CompletableFuture<Void> done;
     final List<Long> blocks = new ArrayList<>();
     final List<ByteBuffer> contents = new ArrayList<>(); // null entry: zero block
-    List<Chunk> chunks;
-    Throwable failure;
-    boolean encoded;
-    /** Handed to the group commit: from then on only the lane answers it. */
-    boolean released;
 
     Op(long seq, CompletableFuture<Void> done) {
       this.seq = seq;
@@ -149,7 +148,6 @@ final class VolumeActor {
         .onMessage(Zero.class, z -> accept(z, z.offset(), z.length()))
         .onMessage(Flush.class, this::onFlush)
         .onMessage(Stop.class, this::onStop)
-        .onMessage(Encoded.class, this::onEncoded)
         .onMessage(Committed.class, this::onCommitted)
         .onMessage(Loaded.class, l -> Behaviors.same()) // cannot happen while accepting
         .build();
@@ -159,7 +157,6 @@ final class VolumeActor {
   private Behavior<Command> loading() {
     return Behaviors.receive(Command.class)
         .onMessage(Loaded.class, this::onLoaded)
-        .onMessage(Encoded.class, this::onEncoded)
         .onMessage(Committed.class, this::onCommitted)
         .onAnyMessage(cmd -> {
           if (stash.isFull()) {
@@ -257,53 +254,37 @@ final class VolumeActor {
     }
     inFlight.put(op.seq, op);
     if (toEncode.isEmpty()) {
-      op.chunks = List.of();
-      op.encoded = true;
-      maybeCommit();
-    } else {
-      long seq = op.seq;
-      ctx.pipeToSelf(DpuBackpressure.submit(
-          () -> backend.dpu().encodeBlocks(backend.chunkCodec(), toEncode)),
-          (chunks, failure) -> new Encoded(seq, chunks, failure));
+      groupCommit.offer(entry(op, List.of(), null));
+      return;
     }
-  }
-
-  private Behavior<Command> onEncoded(Encoded e) {
-    Op op = inFlight.get(e.seq());
-    if (op != null) {
-      op.chunks = e.chunks();
-      op.failure = e.failure();
-      op.encoded = true;
-      maybeCommit();
+    CompletionStage<List<Chunk>> encoding;
+    try {
+      encoding = DpuBackpressure.submit(
+          () -> backend.dpu().encodeBlocks(backend.chunkCodec(), toEncode));
+    } catch (RuntimeException e) {
+      encoding = CompletableFuture.failedFuture(e);
     }
-    return Behaviors.same();
+    // Runs on the thread that completes the encoding (a DPU thread): only the group commit's
+    // ordering and a hand-off to the lane, nothing that could hold the DPU tier up.
+    encoding.whenComplete((chunks, failure) -> groupCommit.offer(entry(op, chunks, failure)));
   }
 
   /**
-   * Hands the group commit every write that is encoded and has no unencoded write before it, in
-   * sequence order.
+   * An encoded (or failed) write as the group commit takes it: one block update per block, in
+   * order, the chunks following the blocks that have content.
    */
-  private void maybeCommit() {
-    for (Op op : inFlight.values()) {
-      if (!op.encoded) {
-        return;
+  private GroupCommit.Entry entry(Op op, List<Chunk> chunks, Throwable failure) {
+    List<BlockUpdate> updates = null;
+    if (failure == null) {
+      updates = new ArrayList<>(op.blocks.size());
+      Iterator<Chunk> next = chunks.iterator();
+      for (int i = 0; i < op.blocks.size(); i++) {
+        updates.add(op.contents.get(i) == null
+            ? new BlockUpdate(op.blocks.get(i), null, 0)
+            : new BlockUpdate(op.blocks.get(i), next.next(), blockBytes));
       }
-      if (op.released) {
-        continue;
-      }
-      op.released = true;
-      List<BlockUpdate> updates = null;
-      if (op.failure == null) {
-        updates = new ArrayList<>(op.blocks.size());
-        Iterator<Chunk> chunks = op.chunks.iterator();
-        for (int i = 0; i < op.blocks.size(); i++) {
-          updates.add(op.contents.get(i) == null
-              ? new BlockUpdate(op.blocks.get(i), null, 0)
-              : new BlockUpdate(op.blocks.get(i), chunks.next(), blockBytes));
-        }
-      }
-      groupCommit.offer(new GroupCommit.Entry(op.seq, updates, op.contents, op.failure, op.done));
     }
+    return new GroupCommit.Entry(op.seq, updates, op.contents, failure, op.done);
   }
 
   /** The group commit answered these writes: they are no longer in flight. */
