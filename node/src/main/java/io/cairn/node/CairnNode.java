@@ -180,7 +180,8 @@ public final class CairnNode implements AutoCloseable {
           config.getInt("cairn.volume.stash-capacity"),
           config.getInt("cairn.volume.group-max"),
           config.getInt("cairn.volume.in-flight-max"),
-          config.getBytes("cairn.volume.cache-bytes"));
+          config.getBytes("cairn.volume.cache-bytes"),
+          config.getBytes("cairn.volume.journal-tail-bytes"));
       VolumeManager volumes = new VolumeManager(system, resources.meta, resources.stores, dpu, io,
           keys, volumeSettings, registry);
       try {

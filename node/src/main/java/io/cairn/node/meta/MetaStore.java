@@ -172,12 +172,18 @@ public final class MetaStore implements AutoCloseable {
 
   /** A call into RocksDB. */
   @FunctionalInterface
-  private interface RocksCall<T> {
+  public interface RocksCall<T> {
     T call() throws RocksDBException;
   }
 
-  /** Runs {@code call} unless the store is closed, and keeps it from closing meanwhile. */
-  private <T> T whileOpen(RocksCall<T> call) throws RocksDBException {
+  /**
+   * Runs {@code call} unless the store is closed, and keeps it from closing meanwhile. Callers
+   * that build a {@link WriteBatch} use it around building and committing: a batch's puts take
+   * the column family handles, and a handle used after close is a native crash (seen when a seal
+   * was still recording its segment as the node shut down). Re-entrant: the calls inside it
+   * take the same guard again.
+   */
+  public <T> T whileOpen(RocksCall<T> call) throws RocksDBException {
     lifecycle.enter();
     try {
       if (lifecycle.closed()) {

@@ -47,7 +47,7 @@ public final class LocalVolume implements BlockVolume {
 
   /** Tunables of the volume engine (cairn.volume in reference.conf). */
   public record Settings(int segmentBytes, int sealParallelism, double compactionLiveFraction,
-      int stashCapacity, int groupMax, int inFlightMax, long cacheBytes) {}
+      int stashCapacity, int groupMax, int inFlightMax, long cacheBytes, long journalTailBytes) {}
 
   private final long id;
   private final String name;
@@ -101,7 +101,7 @@ public final class LocalVolume implements BlockVolume {
     this.dpu = dpu;
     this.ioExecutor = ioExecutor;
     this.lane = new SerialExecutor(ioExecutor);
-    this.data = new VolumeData(id, policy.dedup(), meta, state);
+    this.data = new VolumeData(id, policy.dedup(), meta, state, settings.journalTailBytes());
     this.chunkCodec = chunkCodec;
     this.segmentCodec = new SegmentCodec(
         io.cairn.offload.ec.ReedSolomon.create(policy.dataShards(), policy.parityShards()),

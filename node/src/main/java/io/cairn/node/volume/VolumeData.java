@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -59,13 +60,36 @@ final class VolumeData {
    * the lane behind the purge must not write rows of a deleted volume back.
    */
   private boolean purged;
+  /**
+   * The payloads of the newest journaled chunks, as committed: every chunk in the journal
+   * numbered {@link #tailFloorChunk} or above is here, so that sealing reads them from memory
+   * instead of scanning them back out of RocksDB. Measured under sustained 1 MiB writes: the scan
+   * took about a tenth of the node's CPU, and a sealer slowed by it let the journal's payloads
+   * reach table files (flushed, compacted and read back) instead of meeting their deletes in the
+   * memtable. The arrays are the ones the journal records were built from, never modified.
+   * Bounded by {@link #tailBytesMax}: past it the oldest leave (the floor rises above them) and
+   * are scanned from the database when their turn comes.
+   */
+  private final TreeMap<Long, byte[]> journalTail = new TreeMap<>();
+  private long journalTailBytes;
+  private final long tailBytesMax;
+  /**
+   * Journaled chunks numbered below this are in the database only. After opening that is every
+   * chunk already numbered: the journal may hold chunks written before a restart.
+   */
+  private long tailFloorChunk;
 
-  VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state) {
+  /**
+   * @param tailBytesMax bound of the journal's payloads kept in memory for sealing (0: none)
+   */
+  VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state, long tailBytesMax) {
     this.volumeId = volumeId;
     this.dedup = dedup;
     this.meta = meta;
     this.state = state;
     this.published = state;
+    this.tailBytesMax = tailBytesMax;
+    this.tailFloorChunk = state.getNextChunkNumber();
   }
 
   /** The state as of the last successful commit; safe to read from any thread. */
@@ -75,12 +99,15 @@ final class VolumeData {
 
   /** Opens the volume under a new epoch: a leader's term starts with a durable promise. */
   void beginEpoch() throws RocksDBException {
-    VolumeState next = state.toBuilder().setEpoch(state.getEpoch() + 1).build();
-    try (WriteBatch batch = new WriteBatch()) {
-      batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
-      meta.commit(batch);
-    }
-    publish(next);
+    meta.whileOpen(() -> {
+      VolumeState next = state.toBuilder().setEpoch(state.getEpoch() + 1).build();
+      try (WriteBatch batch = new WriteBatch()) {
+        batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
+        meta.commit(batch);
+      }
+      publish(next);
+      return null;
+    });
   }
 
   /**
@@ -89,31 +116,34 @@ final class VolumeData {
    * @param sequence the sequence number of the last write in the group
    */
   void commit(List<List<BlockUpdate>> writes, long sequence) throws RocksDBException {
-    Batch b = new Batch();
-    b.prefetch(writes);
-    for (List<BlockUpdate> write : writes) {
-      for (BlockUpdate u : write) {
-        Long old = b.block(u.blockIndex());
-        if (u.chunk() == null) {
-          if (old == null) {
+    meta.whileOpen(() -> {
+      Batch b = new Batch();
+      b.prefetch(writes);
+      for (List<BlockUpdate> write : writes) {
+        for (BlockUpdate u : write) {
+          Long old = b.block(u.blockIndex());
+          if (u.chunk() == null) {
+            if (old == null) {
+              continue;
+            }
+            b.blocks.put(u.blockIndex(), null);
+            b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() - 1);
+            b.release(old);
             continue;
           }
-          b.blocks.put(u.blockIndex(), null);
-          b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() - 1);
-          b.release(old);
-          continue;
-        }
-        long chunkNumber = b.reference(u.chunk(), u.plainBytes());
-        b.blocks.put(u.blockIndex(), chunkNumber);
-        if (old == null) {
-          b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() + 1);
-        } else {
-          b.release(old);
+          long chunkNumber = b.reference(u.chunk(), u.plainBytes());
+          b.blocks.put(u.blockIndex(), chunkNumber);
+          if (old == null) {
+            b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() + 1);
+          } else {
+            b.release(old);
+          }
         }
       }
-    }
-    b.state.setSequence(sequence);
-    b.commit();
+      b.state.setSequence(sequence);
+      b.commit();
+      return null;
+    });
   }
 
   /**
@@ -123,51 +153,87 @@ final class VolumeData {
    * journal is.
    */
   List<SegmentDraft> draftSegments(int segmentsMax, int segmentBytesMax) {
-    List<SegmentDraft> drafts = new ArrayList<>();
-    List<Long> numbers = new ArrayList<>();
-    List<Integer> offsets = new ArrayList<>();
-    List<Integer> lengths = new ArrayList<>();
-    List<byte[]> payloads = new ArrayList<>();
-    int[] total = {0};
-    long[] lowest = {-1};
-    meta.scanFrom(Table.JOURNAL, VolumeKeys.volume(volumeId),
-        VolumeKeys.chunk(volumeId, journalFloorChunk), Long.MAX_VALUE, (key, value) -> {
-      if (total[0] + value.length > segmentBytesMax && !numbers.isEmpty()) {
-        drafts.add(draft(numbers, offsets, lengths, payloads, total[0]));
-        if (drafts.size() == segmentsMax) {
-          return false;
-        }
-        numbers.clear();
-        offsets.clear();
-        lengths.clear();
-        payloads.clear();
-        total[0] = 0;
-      }
-      long cn = VolumeKeys.second(key);
-      lowest[0] = lowest[0] < 0 ? cn : lowest[0];
-      numbers.add(cn);
-      offsets.add(total[0]);
-      lengths.add(value.length);
-      payloads.add(value);
-      total[0] += value.length;
-      return true;
-    });
-    if (!numbers.isEmpty() && drafts.size() < segmentsMax) {
-      drafts.add(draft(numbers, offsets, lengths, payloads, total[0]));
+    Drafter drafter = new Drafter(segmentsMax, segmentBytesMax);
+    // The journal's older part from the database, the newer from memory: the two ranges meet
+    // at the tail's floor and do not overlap.
+    if (journalFloorChunk < tailFloorChunk) {
+      meta.scanFrom(Table.JOURNAL, VolumeKeys.volume(volumeId),
+          VolumeKeys.chunk(volumeId, journalFloorChunk), Long.MAX_VALUE, (key, value) -> {
+        long cn = VolumeKeys.second(key);
+        return cn < tailFloorChunk && drafter.add(cn, value);
+      });
     }
+    if (!drafter.full()) {
+      for (Map.Entry<Long, byte[]> e : journalTail.entrySet()) {
+        if (!drafter.add(e.getKey(), e.getValue())) {
+          break;
+        }
+      }
+    }
+    List<SegmentDraft> drafts = drafter.finish();
     // New chunks are numbered from nextChunkNumber, so with an empty journal that is the floor.
-    journalFloorChunk = lowest[0] < 0 ? state.getNextChunkNumber() : lowest[0];
+    journalFloorChunk = drafter.lowest < 0 ? state.getNextChunkNumber() : drafter.lowest;
     return drafts;
   }
 
-  private static SegmentDraft draft(List<Long> numbers, List<Integer> offsets,
-      List<Integer> lengths, List<byte[]> payloads, int totalBytes) {
-    ByteBuffer bytes = ByteBuffer.allocate(totalBytes);
-    for (byte[] p : payloads) {
-      bytes.put(p);
+  /** Cuts journaled chunks, offered oldest first, into segment drafts. */
+  private static final class Drafter {
+    final int segmentsMax;
+    final int segmentBytesMax;
+    final List<SegmentDraft> drafts = new ArrayList<>();
+    final List<Long> numbers = new ArrayList<>();
+    final List<Integer> offsets = new ArrayList<>();
+    final List<Integer> lengths = new ArrayList<>();
+    final List<byte[]> payloads = new ArrayList<>();
+    int total;
+    long lowest = -1;
+
+    Drafter(int segmentsMax, int segmentBytesMax) {
+      this.segmentsMax = segmentsMax;
+      this.segmentBytesMax = segmentBytesMax;
     }
-    return new SegmentDraft(List.copyOf(numbers), List.copyOf(offsets), List.copyOf(lengths),
-        bytes.flip());
+
+    /** Takes one chunk; false once the last draft is full (the chunk was not taken). */
+    boolean add(long cn, byte[] payload) {
+      if (total + payload.length > segmentBytesMax && !numbers.isEmpty()) {
+        cut();
+        if (full()) {
+          return false;
+        }
+      }
+      lowest = lowest < 0 ? cn : lowest;
+      numbers.add(cn);
+      offsets.add(total);
+      lengths.add(payload.length);
+      payloads.add(payload);
+      total += payload.length;
+      return true;
+    }
+
+    boolean full() {
+      return drafts.size() == segmentsMax;
+    }
+
+    List<SegmentDraft> finish() {
+      if (!numbers.isEmpty() && !full()) {
+        cut();
+      }
+      return drafts;
+    }
+
+    private void cut() {
+      ByteBuffer bytes = ByteBuffer.allocate(total);
+      for (byte[] p : payloads) {
+        bytes.put(p);
+      }
+      drafts.add(new SegmentDraft(List.copyOf(numbers), List.copyOf(offsets),
+          List.copyOf(lengths), bytes.flip()));
+      numbers.clear();
+      offsets.clear();
+      lengths.clear();
+      payloads.clear();
+      total = 0;
+    }
   }
 
   /**
@@ -176,25 +242,28 @@ final class VolumeData {
    * freed since the draft are dead bytes of the segment from the start.
    */
   void sealed(SegmentDraft draft, SegmentRecord.Builder record) throws RocksDBException {
-    Batch b = new Batch();
-    long live = 0;
-    for (int i = 0; i < draft.chunkNumbers().size(); i++) {
-      long cn = draft.chunkNumbers().get(i);
-      ChunkRecord rec = b.chunk(cn);
-      if (rec == null || !rec.inJournal()) {
-        continue;
+    meta.whileOpen(() -> {
+      Batch b = new Batch();
+      long live = 0;
+      for (int i = 0; i < draft.chunkNumbers().size(); i++) {
+        long cn = draft.chunkNumbers().get(i);
+        ChunkRecord rec = b.chunk(cn);
+        if (rec == null || !rec.inJournal()) {
+          continue;
+        }
+        b.chunks.put(cn, rec.inSegment(record.getSegmentId(), draft.offsets().get(i)));
+        b.journalDelete(cn);
+        b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
+            VolumeKeys.segmentChunk(record.getSegmentId(), cn), new byte[0]);
+        live += rec.storedBytes();
       }
-      b.chunks.put(cn, rec.inSegment(record.getSegmentId(), draft.offsets().get(i)));
-      b.batch.delete(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn));
-      b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
-          VolumeKeys.segmentChunk(record.getSegmentId(), cn), new byte[0]);
-      live += rec.storedBytes();
-    }
-    record.setLiveBytes(live);
-    b.segments.put(record.getSegmentId(), record);
-    b.state.setJournalBytes(b.state.getJournalBytes() - live);
-    b.state.setSegmentBytes(b.state.getSegmentBytes() + record.getSegmentBytes());
-    b.commit();
+      record.setLiveBytes(live);
+      b.segments.put(record.getSegmentId(), record);
+      b.state.setJournalBytes(b.state.getJournalBytes() - live);
+      b.state.setSegmentBytes(b.state.getSegmentBytes() + record.getSegmentBytes());
+      b.commit();
+      return null;
+    });
   }
 
   /** The segments of this volume, in id order. */
@@ -227,40 +296,45 @@ final class VolumeData {
    * @return false if the segment is already gone
    */
   boolean unseal(SegmentRecord segment, Map<Long, byte[]> payloads) throws RocksDBException {
-    Batch b = new Batch();
-    if (b.segment(segment.getSegmentId()) == null) {
-      return false;
-    }
-    long lowestUnsealed = Long.MAX_VALUE;
-    for (Map.Entry<Long, byte[]> e : payloads.entrySet()) {
-      ChunkRecord rec = b.chunk(e.getKey());
-      if (rec == null || rec.segmentId() != segment.getSegmentId()) {
-        continue;
+    return meta.whileOpen(() -> {
+      Batch b = new Batch();
+      if (b.segment(segment.getSegmentId()) == null) {
+        return false;
       }
-      b.chunks.put(e.getKey(), rec.backInJournal());
-      lowestUnsealed = Math.min(lowestUnsealed, e.getKey());
-      b.batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, e.getKey()), e.getValue());
-      b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
-          VolumeKeys.segmentChunk(segment.getSegmentId(), e.getKey()));
-      b.state.setJournalBytes(b.state.getJournalBytes() + rec.storedBytes());
-    }
-    b.segments.put(segment.getSegmentId(), null);
-    b.state.setSegmentBytes(b.state.getSegmentBytes() - segment.getSegmentBytes());
-    b.commit();
-    journalFloorChunk = Math.min(journalFloorChunk, lowestUnsealed);
-    return true;
+      long lowestUnsealed = Long.MAX_VALUE;
+      for (Map.Entry<Long, byte[]> e : payloads.entrySet()) {
+        ChunkRecord rec = b.chunk(e.getKey());
+        if (rec == null || rec.segmentId() != segment.getSegmentId()) {
+          continue;
+        }
+        b.chunks.put(e.getKey(), rec.backInJournal());
+        lowestUnsealed = Math.min(lowestUnsealed, e.getKey());
+        b.journalPut(e.getKey(), e.getValue());
+        b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
+            VolumeKeys.segmentChunk(segment.getSegmentId(), e.getKey()));
+        b.state.setJournalBytes(b.state.getJournalBytes() + rec.storedBytes());
+      }
+      b.segments.put(segment.getSegmentId(), null);
+      b.state.setSegmentBytes(b.state.getSegmentBytes() - segment.getSegmentBytes());
+      b.commit();
+      journalFloorChunk = Math.min(journalFloorChunk, lowestUnsealed);
+      return true;
+    });
   }
 
   /** Records that shard {@code index} of a segment now lives in {@code storeId} (repair). */
   void moveShard(long segmentId, int index, String storeId) throws RocksDBException {
-    Batch b = new Batch();
-    SegmentRecord.Builder seg = b.segment(segmentId);
-    if (seg == null) {
-      return;
-    }
-    seg.setShardStore(index, storeId);
-    b.segments.put(segmentId, seg);
-    b.commit();
+    meta.whileOpen(() -> {
+      Batch b = new Batch();
+      SegmentRecord.Builder seg = b.segment(segmentId);
+      if (seg == null) {
+        return null;
+      }
+      seg.setShardStore(index, storeId);
+      b.segments.put(segmentId, seg);
+      b.commit();
+      return null;
+    });
   }
 
   /** Deletes every row of this volume (after it left the catalog). Returns its segments. */
@@ -269,18 +343,23 @@ final class VolumeData {
     List<SegmentRecord> segments = segments();
     byte[] from = VolumeKeys.volume(volumeId);
     byte[] to = VolumeKeys.volume(volumeId + 1);
-    try (WriteBatch batch = new WriteBatch()) {
-      for (Table t : List.of(Table.BLOCK_MAP, Table.CHUNKS, Table.DEDUP, Table.JOURNAL,
-          Table.SEGMENTS)) {
-        batch.deleteRange(meta.cf(t), from, to);
+    meta.whileOpen(() -> {
+      try (WriteBatch batch = new WriteBatch()) {
+        for (Table t : List.of(Table.BLOCK_MAP, Table.CHUNKS, Table.DEDUP, Table.JOURNAL,
+            Table.SEGMENTS)) {
+          batch.deleteRange(meta.cf(t), from, to);
+        }
+        for (SegmentRecord s : segments) {
+          batch.deleteRange(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.volume(s.getSegmentId()),
+              VolumeKeys.volume(s.getSegmentId() + 1));
+        }
+        batch.delete(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId));
+        meta.commit(batch);
       }
-      for (SegmentRecord s : segments) {
-        batch.deleteRange(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.volume(s.getSegmentId()),
-            VolumeKeys.volume(s.getSegmentId() + 1));
-      }
-      batch.delete(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId));
-      meta.commit(batch);
-    }
+      return null;
+    });
+    journalTail.clear();
+    journalTailBytes = 0;
     return segments;
   }
 
@@ -308,6 +387,10 @@ final class VolumeData {
     final Map<Long, ChunkRecord> chunks = new HashMap<>();
     final Map<Fingerprint, Long> dedupIndex = new HashMap<>();
     final Map<Long, SegmentRecord.Builder> segments = new HashMap<>();
+    /** Journal payloads this batch writes and deletes, in order, for the tail once committed. */
+    final List<Long> journalPutNumbers = new ArrayList<>();
+    final List<byte[]> journalPutPayloads = new ArrayList<>();
+    final List<Long> journalDeletes = new ArrayList<>();
     /**
      * Rows as the database holds them before this batch, read ahead by {@link #prefetch} (a
      * null value: no such row). Consulted after the overlays above and before the database.
@@ -438,7 +521,7 @@ final class VolumeData {
       chunks.put(cn, new ChunkRecord(chunk.id(), 1, stored, plainBytes, ChunkRecord.IN_JOURNAL, 0));
       byte[] payload = new byte[stored];
       chunk.bytes().duplicate().get(payload);
-      batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn), payload);
+      journalPut(cn, payload);
       if (dedup) {
         dedupIndex.put(chunk.id(), cn);
       }
@@ -467,7 +550,7 @@ final class VolumeData {
         dedupIndex.put(rec.id(), null);
       }
       if (rec.inJournal()) {
-        batch.delete(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn));
+        journalDelete(cn);
         state.setJournalBytes(state.getJournalBytes() - rec.storedBytes());
       } else {
         SegmentRecord.Builder seg = segment(rec.segmentId());
@@ -477,6 +560,17 @@ final class VolumeData {
         }
         batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(rec.segmentId(), cn));
       }
+    }
+
+    void journalPut(long cn, byte[] payload) throws RocksDBException {
+      batch.put(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn), payload);
+      journalPutNumbers.add(cn);
+      journalPutPayloads.add(payload);
+    }
+
+    void journalDelete(long cn) throws RocksDBException {
+      batch.delete(meta.cf(Table.JOURNAL), VolumeKeys.chunk(volumeId, cn));
+      journalDeletes.add(cn);
     }
 
     void commit() throws RocksDBException {
@@ -520,7 +614,40 @@ final class VolumeData {
         batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
         meta.commit(batch);
         publish(next);
+        // Committed: the tail follows the journal. Puts before deletes, as in the batch (a chunk
+        // written and freed again within one record ends up deleted in both).
+        for (int i = 0; i < journalPutNumbers.size(); i++) {
+          tailPut(journalPutNumbers.get(i), journalPutPayloads.get(i));
+        }
+        for (long cn : journalDeletes) {
+          tailRemove(cn);
+        }
       }
     }
+  }
+
+  private void tailPut(long cn, byte[] payload) {
+    if (cn < tailFloorChunk) {
+      return; // older than the tail: the database holds it, and sealing scans for it there
+    }
+    byte[] old = journalTail.put(cn, payload);
+    journalTailBytes += payload.length - (old == null ? 0 : old.length);
+    while (journalTailBytes > tailBytesMax && !journalTail.isEmpty()) {
+      Map.Entry<Long, byte[]> oldest = journalTail.pollFirstEntry();
+      journalTailBytes -= oldest.getValue().length;
+      tailFloorChunk = oldest.getKey() + 1;
+    }
+  }
+
+  private void tailRemove(long cn) {
+    byte[] old = journalTail.remove(cn);
+    if (old != null) {
+      journalTailBytes -= old.length;
+    }
+  }
+
+  /** Journal payload bytes held in memory for sealing (for tests and meters). */
+  long journalTailBytes() {
+    return journalTailBytes;
   }
 }

@@ -22,6 +22,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class LocalVolumeTest {
@@ -253,6 +255,63 @@ class LocalVolumeTest {
         assertThat(indexOf(content, pattern)).as("plaintext in " + f).isEqualTo(-1);
       }
     }
+  }
+
+  /**
+   * Sealing takes the journal's newest payloads from memory (journal-tail-bytes) and older ones
+   * from the database: with no tail, with one smaller than a segment (it overflows all the time)
+   * and with the default, across a restart (which leaves the journal in the database only) and
+   * overwrites (which free journaled chunks), every journaled chunk is sealed once and reads back.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"0", "96 KiB", "32 MiB"})
+  void sealingFromTheJournalTailAndTheDatabaseLosesAndRepeatsNothing(String tailBytes)
+      throws Exception {
+    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(
+        "cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = 0\n"
+            + "cairn.volume.journal-tail-bytes = " + tailBytes);
+    byte[] expected = new byte[(int) (8 * MiB)];
+    try (VolumeRig rig = new VolumeRig(dir, config)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      writeInPieces(v, expected, 0, random((int) (3 * MiB), 21));
+    }
+    try (VolumeRig rig = new VolumeRig(dir, config)) {
+      LocalVolume v = rig.volumes.local("v").orElseThrow();
+      writeInPieces(v, expected, 4 * MiB, random((int) (3 * MiB), 22));
+      writeInPieces(v, expected, MiB, random((int) MiB, 23)); // frees journaled chunks
+      await(v.maybeSeal(false));
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+
+      assertThat(v.data().journalTailBytes()).isZero();
+      long[] journalRows = {0};
+      rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
+          (k, val) -> journalRows[0]++);
+      assertThat(journalRows[0]).as("journal rows left after sealing").isZero();
+      long live = v.data().segments().stream().mapToLong(SegmentRecord::getLiveBytes).sum();
+      assertThat(live).as("live bytes of the segments").isEqualTo(v.data().state().getStoredBytes());
+      assertThat(array(await(v.read(0, (int) (8 * MiB))))).isEqualTo(expected);
+    }
+  }
+
+  /** Writes {@code data} at {@code offset} in 64 KiB pieces, several in flight at once. */
+  private static void writeInPieces(LocalVolume v, byte[] expected, long offset, byte[] data)
+      throws Exception {
+    List<CompletionStage<Void>> writes = new ArrayList<>();
+    for (int at = 0; at < data.length; at += 65536) {
+      writes.add(v.write(offset + at, ByteBuffer.wrap(data, at, 65536), false));
+      if (writes.size() == 16) {
+        for (CompletionStage<Void> w : writes) {
+          await(w);
+        }
+        writes.clear();
+      }
+    }
+    for (CompletionStage<Void> w : writes) {
+      await(w);
+    }
+    System.arraycopy(data, 0, expected, (int) offset, data.length);
   }
 
   @Test

@@ -73,7 +73,7 @@ public final class VolumeRig implements AutoCloseable {
         (int) v.getBytes("segment-bytes").longValue(), v.getInt("seal-parallelism"),
         v.getDouble("compaction-live-fraction"),
         v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"),
-        v.getBytes("cache-bytes"));
+        v.getBytes("cache-bytes"), v.getBytes("journal-tail-bytes"));
     Executor io = kit.system().dispatchers()
         .lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
     volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys, settings, registry);
