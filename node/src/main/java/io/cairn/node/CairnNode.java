@@ -281,6 +281,8 @@ public final class CairnNode implements AutoCloseable {
       for (LocalVolume v : volumes.localVolumes()) {
         String url = "nbd://" + nbd.address().getHostString() + ":" + nbd.port() + "/" + v.name();
         log.info("Volume {} ({} bytes) is exported as {}", v.name(), v.sizeBytes(), url);
+        nbd.unixSocket().ifPresent(socket -> log.info("Volume {} is exported as nbd+unix:///{}"
+            + "?socket={}", v.name(), v.name(), socket));
       }
       if (!volumes.localVolumes().isEmpty()) {
         String url = "nbd://" + nbd.address().getHostString() + ":" + nbd.port() + "/"

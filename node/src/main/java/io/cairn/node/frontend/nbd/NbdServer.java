@@ -3,6 +3,7 @@ package io.cairn.node.frontend.nbd;
 import com.typesafe.config.Config;
 import io.cairn.node.volume.VolumeRegistry;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -52,18 +53,21 @@ public final class NbdServer {
   private final CompletionStage<Done> connectionsDone;
   private final CompletableFuture<Done> stopping;
   private final SharedKillSwitch cut;
+  private final Optional<UnixSocketListener> unix;
 
   private NbdServer(
       NbdSettings settings,
       Tcp.ServerBinding binding,
       CompletionStage<Done> connectionsDone,
       CompletableFuture<Done> stopping,
-      SharedKillSwitch cut) {
+      SharedKillSwitch cut,
+      Optional<UnixSocketListener> unix) {
     this.settings = settings;
     this.binding = binding;
     this.connectionsDone = connectionsDone;
     this.stopping = stopping;
     this.cut = cut;
+    this.unix = unix;
   }
 
   /**
@@ -97,9 +101,23 @@ public final class NbdServer {
             .toMat(Sink.ignore(), Keep.both())
             .run(materializer);
 
-    return running.first().thenApply(binding -> {
+    return running.first().thenCompose(binding -> {
       log.info("NBD frontend listening on {}", binding.localAddress());
-      return new NbdServer(settings, binding, running.second(), stopping, cut);
+      Optional<UnixSocketListener> unix = Optional.empty();
+      if (settings.unixSocket().isPresent()) {
+        Path path = settings.unixSocket().get();
+        try {
+          unix = Optional.of(UnixSocketListener.start(path, settings.maxConnections(),
+              () -> connectionFlow(settings, volumes, stopping, cut, "unix:" + path),
+              materializer));
+        } catch (java.io.IOException | RuntimeException e) {
+          return binding.unbind().thenCompose(unbound -> CompletableFuture.failedFuture(
+              new IllegalArgumentException("cairn.nbd.unix-socket: cannot listen on " + path
+                  + ": " + e.getMessage(), e)));
+        }
+      }
+      return CompletableFuture.completedFuture(
+          new NbdServer(settings, binding, running.second(), stopping, cut, unix));
     });
   }
 
@@ -149,6 +167,11 @@ public final class NbdServer {
     return binding.localAddress().getPort();
   }
 
+  /** The unix-domain socket served on, if one is configured. */
+  public Optional<Path> unixSocket() {
+    return unix.map(UnixSocketListener::path);
+  }
+
   public NbdSettings settings() {
     return settings;
   }
@@ -159,10 +182,15 @@ public final class NbdServer {
    */
   public CompletionStage<Done> stop() {
     Duration grace = settings.stopTimeout();
+    unix.ifPresent(UnixSocketListener::stopAccepting);
     return binding.unbind()
         .thenCompose(unbound -> {
           stopping.complete(Done.getInstance());
-          return connectionsDone.toCompletableFuture()
+          CompletableFuture<Void> unixDone = unix
+              .map(u -> u.connectionsDone().toCompletableFuture())
+              .orElse(CompletableFuture.completedFuture(null));
+          return CompletableFuture.allOf(connectionsDone.toCompletableFuture(), unixDone)
+              .thenApply(all -> Done.getInstance())
               .completeOnTimeout(Done.getInstance(), grace.toMillis(), TimeUnit.MILLISECONDS);
         })
         .thenApply(done -> {

@@ -2,6 +2,8 @@ package io.cairn.node.frontend.nbd;
 
 import com.typesafe.config.Config;
 import io.cairn.protocol.nbd.NbdConstants;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -11,6 +13,7 @@ import java.util.Optional;
  *
  * @param host address to listen on
  * @param port TCP port; 0 for an ephemeral one
+ * @param unixSocket path of a unix-domain socket to serve on as well, if any
  * @param defaultExport volume served for the empty export name, if any
  * @param maxConnections connections served at once per listener
  * @param maxInFlightRequests per connection, requests accepted but not yet answered
@@ -24,6 +27,7 @@ import java.util.Optional;
 public record NbdSettings(
     String host,
     int port,
+    Optional<Path> unixSocket,
     Optional<String> defaultExport,
     int maxConnections,
     int maxInFlightRequests,
@@ -36,6 +40,10 @@ public record NbdSettings(
   public NbdSettings {
     require(port >= 0 && port <= 65535, "port must be 0..65535, is " + port);
     require(maxConnections >= 1, "max-connections must be at least 1");
+    // sockaddr_un holds 108 bytes including the terminating zero.
+    require(unixSocket.isEmpty()
+            || unixSocket.get().toString().getBytes(StandardCharsets.UTF_8).length <= 107,
+        "unix-socket path is longer than 107 bytes: " + unixSocket.orElse(null));
     require(maxInFlightRequests >= 1, "max-in-flight-requests must be at least 1");
     // proto.md "Block size constraints": lengths below 2^25 SHOULD NOT be treated as a denial
     // of service, so the advertised maximum may not be smaller.
@@ -61,6 +69,7 @@ public record NbdSettings(
     return new NbdSettings(
         c.getString("host"),
         c.getInt("port"),
+        nonEmpty(c.getString("unix-socket")).map(Path::of),
         nonEmpty(c.getString("default-export")),
         c.getInt("max-connections"),
         c.getInt("max-in-flight-requests"),

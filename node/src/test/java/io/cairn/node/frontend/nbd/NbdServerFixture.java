@@ -18,8 +18,13 @@ final class NbdServerFixture implements AutoCloseable {
         .withFallback(ConfigFactory.load())
         .resolve();
     system = ActorSystem.create(Behaviors.empty(), "nbd-test", config);
-    server = NbdServer.start(system, config, volumes).toCompletableFuture()
-        .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+    try {
+      server = NbdServer.start(system, config, volumes).toCompletableFuture()
+          .orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+    } catch (RuntimeException e) {
+      system.terminate();
+      throw e;
+    }
   }
 
   int port() {
