@@ -50,6 +50,40 @@ class BadConfigTest {
     }
   }
 
+  /**
+   * A problem found once the node's actor system is up (here: a volume whose erasure code needs
+   * more failure domains than there are) still ends with status 2 and one line, not a silent 0.
+   */
+  @Test
+  void aVolumeThatCannotBePlacedIsNamedAfterStartUpBegan() throws Exception {
+    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
+        "\"./data/store-1\"");
+    Files.writeString(config, Files.readString(config)
+        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
+        + "cairn.volumes = [ { name = wide, size = 1 GiB, policy { ec = \"4+2\" } } ]\n");
+
+    String line = failingRun("node", "--config", config.toString());
+
+    assertThat(line).startsWith("cairn: cannot create the configured volumes (cairn.volumes)")
+        .contains("4+2");
+  }
+
+  @Test
+  void aUnixSocketPathHoldingAFileIsNamed() throws Exception {
+    Path file = Files.writeString(dir.resolve("nbd.sock"), "not a socket");
+    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
+        "\"./data/store-1\"");
+    Files.writeString(config, Files.readString(config)
+        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
+        + "cairn.nbd.unix-socket = \"" + file + "\"\n");
+
+    String line = failingRun("node", "--config", config.toString());
+
+    assertThat(line).startsWith("cairn: cairn.nbd.unix-socket: cannot listen on " + file)
+        .contains("not a socket");
+    assertThat(Files.readString(file)).isEqualTo("not a socket");
+  }
+
   @Test
   void anUnknownOptionIsRefusedWithUsage() throws Exception {
     try (CairnProcess cairn = CairnProcess.start(dir, "node", "--no-such-option")) {

@@ -132,6 +132,15 @@ public final class CairnNode implements AutoCloseable {
         "pekko.remote.artery.canonical.port");
     ensurePortFree(config.getString("cairn.nbd.host"), config.getInt("cairn.nbd.port"),
         "cairn.nbd.port");
+    String unixSocket = config.getString("cairn.nbd.unix-socket");
+    if (!unixSocket.isEmpty()) {
+      try {
+        NbdServer.checkUnixSocket(Path.of(unixSocket));
+      } catch (IOException e) {
+        throw new ConfigProblem("cairn.nbd.unix-socket: cannot listen on " + unixSocket + ": "
+            + e.getMessage(), e);
+      }
+    }
     List<VolumeSpec> wanted = volumeSpecs(config);
     List<StoreDirectory> directories = openStores(settings);
     Resources resources = new Resources(directories);
@@ -264,6 +273,11 @@ public final class CairnNode implements AutoCloseable {
         nbd = NbdServer.start(system, config, volumes.registry()).toCompletableFuture()
             .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+          if (t.getMessage() != null && t.getMessage().startsWith("cairn.nbd.unix-socket")) {
+            throw new ConfigProblem(t.getMessage(), e); // names its setting and path already
+          }
+        }
         throw new ConfigProblem("cannot serve NBD on " + config.getString("cairn.nbd.host") + ":"
             + config.getInt("cairn.nbd.port") + " (cairn.nbd.port): " + rootMessage(e), e);
       } catch (InterruptedException e) {

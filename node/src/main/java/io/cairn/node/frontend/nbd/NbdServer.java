@@ -167,6 +167,20 @@ public final class NbdServer {
     return binding.localAddress().getPort();
   }
 
+  /**
+   * Checks, before anything starts, that a unix socket can be served at {@code path}: its
+   * directory exists, and the path is free or holds a stale socket (which is removed).
+   *
+   * @throws java.io.IOException saying why not
+   */
+  public static void checkUnixSocket(Path path) throws java.io.IOException {
+    UnixSocketListener.removeStaleSocket(path);
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+      throw new java.io.IOException("directory " + parent + " does not exist");
+    }
+  }
+
   /** The unix-domain socket served on, if one is configured. */
   public Optional<Path> unixSocket() {
     return unix.map(UnixSocketListener::path);

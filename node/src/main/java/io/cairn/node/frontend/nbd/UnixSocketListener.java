@@ -96,7 +96,7 @@ final class UnixSocketListener {
   }
 
   /** A socket file nobody listens on is a leftover of a node that died: remove it. */
-  private static void removeStaleSocket(Path path) throws IOException {
+  static void removeStaleSocket(Path path) throws IOException {
     if (!Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
