@@ -87,6 +87,36 @@ class FingerprinterTest {
     assertThat(window).isEqualTo(heap);
   }
 
+  /**
+   * Heap buffers are hashed straight from their backing array: the window must start at
+   * arrayOffset() + position() (a slice of a larger array has a non-zero arrayOffset) and end at
+   * the limit, and neither position nor limit may move.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {31, 32, 33})
+  void aHeapSliceIsHashedFromItsOwnWindowOfTheBackingArray(long seed) throws Exception {
+    Random random = new Random(seed);
+    byte[] bytes = new byte[10_000];
+    random.nextBytes(bytes);
+    int sliceStart = 1 + random.nextInt(500);
+    int position = random.nextInt(300);
+    int length = 4096 + random.nextInt(100);
+    ByteBuffer slice = ByteBuffer.wrap(bytes, sliceStart, 8000).slice();
+    slice.position(position).limit(position + length);
+    assertThat(slice.arrayOffset()).isEqualTo(sliceStart);
+
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(KEY, "HmacSHA256"));
+    mac.update(bytes, sliceStart + position, length);
+    Fingerprint expected = Fingerprint.fromBytes(mac.doFinal());
+
+    Fingerprinter fingerprinter = new Fingerprinter(KEY);
+    assertThat(fingerprinter.fingerprint(slice)).isEqualTo(expected);
+    assertThat(fingerprinter.fingerprint(slice)).as("again: no state carried between calls").isEqualTo(expected);
+    assertThat(slice.position()).isEqualTo(position);
+    assertThat(slice.limit()).isEqualTo(position + length);
+  }
+
   @Test
   void threadsSharingAFingerprinterGetTheSameAnswers() throws Exception {
     Fingerprinter fingerprinter = new Fingerprinter(KEY);
