@@ -48,13 +48,7 @@ class ReplyBatchingTest {
       expected = expected.concat(ByteString.fromArray(reply));
     }
 
-    List<ByteString> writes = Source.from(replies)
-        .via(NbdServer.replyBatching(512))
-        // The socket: one write at a time, each taking a while.
-        .mapAsync(1, w -> CompletableFuture.supplyAsync(() -> w,
-            CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS)))
-        .runWith(Sink.seq(), system)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<ByteString> writes = throughSlowSocket(replies, 512);
 
     ByteString joined = ByteString.emptyByteString();
     for (ByteString w : writes) {
@@ -71,13 +65,20 @@ class ReplyBatchingTest {
     List<ByteString> replies = List.of(ByteString.fromString("a"), ByteString.fromString("bc"),
         ByteString.fromString("def"));
 
-    List<ByteString> writes = Source.from(replies)
-        .via(NbdServer.replyBatching(0))
-        .mapAsync(1, w -> CompletableFuture.supplyAsync(() -> w,
-            CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS)))
-        .runWith(Sink.seq(), system)
-        .toCompletableFuture().get(30, TimeUnit.SECONDS);
+    List<ByteString> writes = throughSlowSocket(replies, 0);
 
     assertThat(writes).containsExactlyElementsOf(replies);
+  }
+
+  /** The writes a socket that takes 2 ms per write gets for these replies. */
+  private static List<ByteString> throughSlowSocket(List<ByteString> replies, int maxBytes)
+      throws Exception {
+    return Source.from(replies)
+        .via(NbdServer.replyBatching(maxBytes))
+        // The socket: one write at a time, each taking a while.
+        .mapAsync(1, w -> CompletableFuture.supplyAsync(() -> w,
+            CompletableFuture.delayedExecutor(2, TimeUnit.MILLISECONDS)))
+        .runWith(Sink.seq(), system)
+        .toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }
