@@ -29,9 +29,9 @@ import org.apache.pekko.actor.typed.javadsl.StashBuffer;
  * (fingerprint, compress, encrypt: one job per write), writes are encoded concurrently, and each
  * encoded write goes from the DPU tier's completion straight to the volume's {@link GroupCommit},
  * which takes writes into records strictly in sequence order (a write encoded early waits there
- * for the ones before it). The actor is not on that path: under a deep queue a hop through its
- * mailbox per write cost a thread wake-up each, as much as the rest of the hand-offs together.
- * The group commit turns whatever has queued into one journal
+ * for the ones before it). The actor is not on that path: a hop through its mailbox per write
+ * would cost a thread wake-up each, and on this hypervisor switching threads was a quarter of
+ * all CPU samples under 4 KiB writes. The group commit turns whatever has queued into one journal
  * record and one synced RocksDB write (while one sync is in flight the next group accumulates)
  * and acknowledges those writes once the record is durable, so per-block last-writer-wins holds
  * in acknowledgement order. FLUSH completes when every write accepted before it has completed.
