@@ -22,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.QueueOfferResult;
@@ -149,7 +150,10 @@ final class UnixSocketListener {
     Pair<SourceQueueWithComplete<ByteString>, SinkQueueWithCancel<ByteString>> queues =
         Source.<ByteString>queue(1, OverflowStrategy.backpressure())
             .via(flow)
-            .toMat(Sink.queue(), Keep.both())
+            // The writer takes one element at a time: replies that become ready meanwhile are
+            // joined by the flow's reply batching, not queued here one by one.
+            .toMat(Sink.<ByteString>queue().withAttributes(Attributes.inputBuffer(1, 1)),
+                Keep.both())
             .run(materializer);
     CompletableFuture<Void> reading = new CompletableFuture<>();
     CompletableFuture<Void> writing = new CompletableFuture<>();
