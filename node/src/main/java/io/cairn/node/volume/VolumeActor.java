@@ -265,8 +265,18 @@ final class VolumeActor {
       encoding = CompletableFuture.failedFuture(e);
     }
     // Runs on the thread that completes the encoding (a DPU thread): only the group commit's
-    // ordering and a hand-off to the lane, nothing that could hold the DPU tier up.
-    encoding.whenComplete((chunks, failure) -> groupCommit.offer(entry(op, chunks, failure)));
+    // ordering and a hand-off to the lane, nothing that could hold the DPU tier up. Every number
+    // must reach the group commit, or every later write would wait for it: a write whose result
+    // cannot be turned into updates goes there as failed.
+    encoding.whenComplete((chunks, failure) -> {
+      GroupCommit.Entry encoded;
+      try {
+        encoded = entry(op, chunks, failure);
+      } catch (RuntimeException e) {
+        encoded = entry(op, null, e);
+      }
+      groupCommit.offer(encoded);
+    });
   }
 
   /**
