@@ -128,8 +128,16 @@ final class UnixSocketListener {
           slots.release();
           return; // stop() closed the listening socket
         }
-        CompletableFuture<Void> done = serve(channel, flows.get(), materializer,
-            numbers.incrementAndGet());
+        CompletableFuture<Void> done;
+        try {
+          done = serve(channel, flows.get(), materializer, numbers.incrementAndGet());
+        } catch (RuntimeException e) {
+          // The stream could not start (the node is shutting down): nothing more is served.
+          log.warn("NBD unix socket {}: cannot serve a connection: {}", path, e.toString());
+          closeQuietly(channel);
+          slots.release();
+          return;
+        }
         connections.add(done);
         done.whenComplete((r, e) -> {
           connections.remove(done);
@@ -225,11 +233,15 @@ final class UnixSocketListener {
       Thread.currentThread().interrupt();
       out.cancel();
     } finally {
-      try {
-        channel.close();
-      } catch (IOException ignored) {
-        // Closing a unix socket fails only if it is already closed.
-      }
+      closeQuietly(channel);
+    }
+  }
+
+  private static void closeQuietly(SocketChannel channel) {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // Closing a unix socket fails only if it is already closed.
     }
   }
 
