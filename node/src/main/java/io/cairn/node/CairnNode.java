@@ -136,9 +136,8 @@ public final class CairnNode implements AutoCloseable {
     if (!unixSocket.isEmpty()) {
       try {
         NbdServer.checkUnixSocket(Path.of(unixSocket));
-      } catch (IOException e) {
-        throw new ConfigProblem("cairn.nbd.unix-socket: cannot listen on " + unixSocket + ": "
-            + e.getMessage(), e);
+      } catch (NbdServer.UnixSocketUnavailable e) {
+        throw new ConfigProblem(e.getMessage(), e);
       }
     }
     List<VolumeSpec> wanted = volumeSpecs(config);
@@ -274,8 +273,8 @@ public final class CairnNode implements AutoCloseable {
             .get(settings.bindTimeout().toMillis(), TimeUnit.MILLISECONDS);
       } catch (ExecutionException | TimeoutException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-          if (t.getMessage() != null && t.getMessage().startsWith("cairn.nbd.unix-socket")) {
-            throw new ConfigProblem(t.getMessage(), e); // names its setting and path already
+          if (t instanceof NbdServer.UnixSocketUnavailable unix) {
+            throw new ConfigProblem(unix.getMessage(), e); // names its setting and path already
           }
         }
         throw new ConfigProblem("cannot serve NBD on " + config.getString("cairn.nbd.host") + ":"

@@ -112,8 +112,7 @@ public final class NbdServer {
               materializer));
         } catch (java.io.IOException | RuntimeException e) {
           return binding.unbind().thenCompose(unbound -> CompletableFuture.failedFuture(
-              new IllegalArgumentException("cairn.nbd.unix-socket: cannot listen on " + path
-                  + ": " + e.getMessage(), e)));
+              new UnixSocketUnavailable(path, e)));
         }
       }
       return CompletableFuture.completedFuture(
@@ -167,17 +166,28 @@ public final class NbdServer {
     return binding.localAddress().getPort();
   }
 
+  /** The configured unix socket cannot be served; the message names the setting and the path. */
+  public static final class UnixSocketUnavailable extends IllegalStateException {
+    UnixSocketUnavailable(Path path, Exception cause) {
+      super("cairn.nbd.unix-socket: cannot listen on " + path + ": " + cause.getMessage(), cause);
+    }
+  }
+
   /**
    * Checks, before anything starts, that a unix socket can be served at {@code path}: its
    * directory exists, and the path is free or holds a stale socket (which is removed).
    *
-   * @throws java.io.IOException saying why not
+   * @throws UnixSocketUnavailable saying why not
    */
-  public static void checkUnixSocket(Path path) throws java.io.IOException {
-    UnixSocketListener.removeStaleSocket(path);
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
-      throw new java.io.IOException("directory " + parent + " does not exist");
+  public static void checkUnixSocket(Path path) {
+    try {
+      UnixSocketListener.removeStaleSocket(path);
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
+        throw new java.io.IOException("directory " + parent + " does not exist");
+      }
+    } catch (java.io.IOException e) {
+      throw new UnixSocketUnavailable(path, e);
     }
   }
 

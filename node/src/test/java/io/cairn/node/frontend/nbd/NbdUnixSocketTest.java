@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.cairn.node.testing.ClientCommand;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,6 +59,27 @@ class NbdUnixSocketTest {
       assertThat(overTcp).doesNotContain("Pattern verification failed");
     }
     assertThat(socket).as("the socket file after stop").doesNotExist();
+  }
+
+  @Test
+  void clientsVanishingMidHandshakeOrMidRequestLeaveTheNextOneServed() throws Exception {
+    assumeTrue(ClientCommand.installed("qemu-io"), "qemu-io is not installed");
+    Path socket = dir.resolve("vanish.sock");
+    InMemoryVolumeRegistry volumes = new InMemoryVolumeRegistry();
+    volumes.add("vol", 16 * MIB);
+    try (NbdServerFixture fixture = serve(socket, volumes)) {
+      // One hangs up at once, one after half a handshake, one after garbage: each is one
+      // connection's end, not the listener's.
+      for (byte[] sent : new byte[][] {{}, {0, 0, 0, 3}, "not nbd at all".getBytes()}) {
+        try (SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+          client.write(ByteBuffer.wrap(sent));
+        }
+      }
+      String uri = "nbd+unix:///vol?socket=" + socket;
+      ClientCommand.run("qemu-io", "-f", "raw", "-c", "write -P 0x2c 0 64k", uri);
+      assertThat(ClientCommand.run("qemu-io", "-f", "raw", "-c", "read -P 0x2c 0 64k", uri))
+          .doesNotContain("Pattern verification failed");
+    }
   }
 
   @Test
