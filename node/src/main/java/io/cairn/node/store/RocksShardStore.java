@@ -38,6 +38,9 @@ public final class RocksShardStore implements ShardStore {
     RocksDB.loadLibrary();
   }
 
+  /** The directory, inside a store directory, that marks and holds a RocksDB shard store. */
+  public static final String DIRECTORY = "shards";
+
   private static final int KEY_BYTES = Long.BYTES + 1 + Integer.BYTES;
   private static final int CRC_BYTES = Integer.BYTES;
   /** Where a store records its page size: one byte, shorter than any page key. */
@@ -59,7 +62,7 @@ public final class RocksShardStore implements ShardStore {
   private RocksShardStore(StoreDirectory directory, int pageBytes, Options options, RocksDB db) {
     this.id = directory.id();
     this.directory = directory;
-    this.dbPath = directory.path().resolve("shards");
+    this.dbPath = directory.path().resolve(DIRECTORY);
     this.pageBytes = pageBytes;
     this.options = options;
     this.db = db;
@@ -86,7 +89,7 @@ public final class RocksShardStore implements ShardStore {
         .setMaxOpenFiles(256)
         .setKeepLogFileNum(2);
     try {
-      RocksDB db = RocksDB.open(options, directory.path().resolve("shards").toString());
+      RocksDB db = RocksDB.open(options, directory.path().resolve(DIRECTORY).toString());
       try {
         return new RocksShardStore(directory, recordedPageBytes(db, pageBytes), options, db);
       } catch (RocksDBException | RuntimeException e) {
@@ -97,6 +100,11 @@ public final class RocksShardStore implements ShardStore {
       options.close();
       throw new StoreException(directory.id(), "cannot open its database: " + e.getMessage(), e);
     }
+  }
+
+  /** Whether a store directory holds a RocksDB shard store. */
+  public static boolean isIn(Path storeDirectory) {
+    return Files.exists(storeDirectory.resolve(DIRECTORY).resolve("CURRENT"));
   }
 
   /** The page size recorded in the store; a store without one records {@code pageBytes}. */
@@ -292,7 +300,7 @@ public final class RocksShardStore implements ShardStore {
     return writeErrors.get();
   }
 
-  /** Counts the shards this store holds (a scan of its keys; for status, not the data path). */
+  @Override
   public long shardCount() {
     lifecycle.enter();
     try {
@@ -324,7 +332,7 @@ public final class RocksShardStore implements ShardStore {
     return count;
   }
 
-  /** The store's directory. */
+  @Override
   public Path path() {
     return directory.path();
   }

@@ -48,6 +48,12 @@ public interface ShardStore extends AutoCloseable {
   /** Writes that failed since start. */
   long writeErrors();
 
+  /** Shards the store holds (a scan: for status, not the data path). */
+  long shardCount();
+
+  /** The store's directory. */
+  java.nio.file.Path path();
+
   @Override
   void close();
 

@@ -21,6 +21,27 @@ public final class Stores implements AutoCloseable {
     }
   }
 
+  /** How a store created now keeps its shards (cairn.store.format). */
+  public enum Format { FILES, ROCKSDB }
+
+  /**
+   * Opens the shard store in a store directory, in the format it was created with; a new store
+   * is created in {@code newStores}' format.
+   */
+  public static ShardStore open(StoreDirectory directory, int pageBytes, Format newStores)
+      throws ShardStore.StoreException {
+    boolean rocks = RocksShardStore.isIn(directory.path());
+    boolean files = FileShardStore.isIn(directory.path());
+    if (rocks && files) {
+      throw new ShardStore.StoreException(directory.id(), "holds shards in two formats ("
+          + RocksShardStore.DIRECTORY + "/ and " + FileShardStore.DIRECTORY + "/)", null);
+    }
+    if (rocks || (!files && newStores == Format.ROCKSDB)) {
+      return RocksShardStore.open(directory, pageBytes);
+    }
+    return FileShardStore.open(directory, pageBytes);
+  }
+
   public Optional<ShardStore> get(String id) {
     return Optional.ofNullable(byId.get(id));
   }
@@ -47,9 +68,8 @@ public final class Stores implements AutoCloseable {
   public List<StoreInfo> infos() {
     List<StoreInfo> out = new ArrayList<>();
     for (ShardStore s : byId.values()) {
-      long shards = s instanceof RocksShardStore r ? r.shardCount() : -1;
-      out.add(new StoreInfo(s.id(), s instanceof RocksShardStore r2 ? r2.path().toString() : "",
-          s.capacityBytes(), s.usedBytes(), s.freeBytes(), shards,
+      out.add(new StoreInfo(s.id(), s.path().toString(),
+          s.capacityBytes(), s.usedBytes(), s.freeBytes(), s.shardCount(),
           s.healthy() ? "ok" : "failed", s.readErrors(), s.writeErrors()));
     }
     return out;
