@@ -15,7 +15,6 @@ import io.cairn.node.frontend.nbd.NbdServer;
 import io.cairn.node.maintenance.LocalMaintenance;
 import io.cairn.node.maintenance.MaintenanceService;
 import io.cairn.node.meta.MetaStore;
-import io.cairn.node.store.RocksShardStore;
 import io.cairn.node.store.ShardStore;
 import io.cairn.node.store.Stores;
 import io.cairn.node.volume.LocalVolume;
@@ -145,10 +144,11 @@ public final class CairnNode implements AutoCloseable {
     Resources resources = new Resources(directories);
     try {
       int pageBytes = (int) Math.min(Integer.MAX_VALUE, config.getBytes("cairn.store.page-bytes"));
-      List<RocksShardStore> shardStores = new ArrayList<>();
+      Stores.Format format = storeFormat(config);
+      List<ShardStore> shardStores = new ArrayList<>();
       for (StoreDirectory d : directories) {
         try {
-          shardStores.add(RocksShardStore.open(d, pageBytes));
+          shardStores.add(Stores.open(d, pageBytes, format));
         } catch (ShardStore.StoreException e) {
           throw new ConfigProblem(e.getMessage(), e);
         }
@@ -189,7 +189,8 @@ public final class CairnNode implements AutoCloseable {
           config.getInt("cairn.volume.group-max"),
           config.getInt("cairn.volume.in-flight-max"),
           config.getBytes("cairn.volume.cache-bytes"),
-          config.getBytes("cairn.volume.journal-tail-bytes"));
+          config.getBytes("cairn.volume.journal-tail-bytes"),
+          (int) Math.min(Integer.MAX_VALUE, config.getBytes("cairn.volume.direct-write-bytes")));
       VolumeManager volumes = new VolumeManager(system, resources.meta, resources.stores, dpu, io,
           keys, volumeSettings, registry);
       try {
@@ -348,6 +349,16 @@ public final class CairnNode implements AutoCloseable {
       }
       closeStorage();
     }
+  }
+
+  private static Stores.Format storeFormat(Config config) throws ConfigProblem {
+    String format = config.getString("cairn.store.format");
+    return switch (format) {
+      case "files" -> Stores.Format.FILES;
+      case "rocksdb" -> Stores.Format.ROCKSDB;
+      default -> throw new ConfigProblem("cairn.store.format must be files or rocksdb, got \""
+          + format + "\"", null);
+    };
   }
 
   private static List<VolumeSpec> volumeSpecs(Config config) throws ConfigProblem {

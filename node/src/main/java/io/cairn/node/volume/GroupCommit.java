@@ -35,10 +35,11 @@ final class GroupCommit {
    * One write's part of a record: its block updates and, in the same order, the blocks' new
    * plaintext (null: a hole) for the block cache. {@code updates} is null when the write failed
    * before it got here (its encoding failed): it is answered with {@code failure} in its turn,
-   * in order, and its blocks keep their old content.
+   * in order, and its blocks keep their old content. {@code undoIfFailed} (or null) runs if the
+   * record holding the write fails: it deletes what the write put outside the record.
    */
   record Entry(long seq, List<BlockUpdate> updates, List<ByteBuffer> plaintext,
-      Throwable failure, CompletableFuture<Void> done) {}
+      Throwable failure, CompletableFuture<Void> done, Runnable undoIfFailed) {}
 
   /** What a turn did, for the leader's bookkeeping: the writes answered, and how. */
   record Outcome(List<Long> seqs, Throwable failure) {}
@@ -146,6 +147,9 @@ final class GroupCommit {
     for (Entry e : group) {
       seqs.add(e.seq());
       Throwable f = e.failure() != null ? e.failure() : failure;
+      if (failure != null && e.undoIfFailed() != null) {
+        e.undoIfFailed().run();
+      }
       if (f == null) {
         e.done().complete(null);
       } else {

@@ -47,7 +47,8 @@ public final class LocalVolume implements BlockVolume {
 
   /** Tunables of the volume engine (cairn.volume in reference.conf). */
   public record Settings(int segmentBytes, int sealParallelism, double compactionLiveFraction,
-      int stashCapacity, int groupMax, int inFlightMax, long cacheBytes, long journalTailBytes) {}
+      int stashCapacity, int groupMax, int inFlightMax, long cacheBytes, long journalTailBytes,
+      int directWriteBytes) {}
 
   private final long id;
   private final String name;
@@ -193,6 +194,18 @@ public final class LocalVolume implements BlockVolume {
 
       @Override public CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
         return LocalVolume.this.readBlocks(blocks);
+      }
+
+      @Override public int directWriteBytes() {
+        return settings.directWriteBytes();
+      }
+
+      @Override public CompletionStage<SegmentRecord> writeSegment(ByteBuffer bytes) {
+        return LocalVolume.this.writeSegment(bytes);
+      }
+
+      @Override public void discard(SegmentRecord segment) {
+        ioExecutor.execute(() -> deleteShards(segment));
       }
 
       @Override public void committed(int writes, long nanos) {
@@ -547,47 +560,62 @@ public final class LocalVolume implements BlockVolume {
     return mine;
   }
 
-  /**
-   * Erasure-codes a draft (DPU tier), writes its k+m shards to distinct stores in parallel (I/O
-   * dispatcher), then records the segment in the volume's lane. No thread waits for another:
-   * the shard writes are composed, not joined, so however many seals run at once they cannot
-   * hold every I/O thread waiting for writes that need one.
-   */
+  /** Seals a draft: writes it as a segment, then records it in the volume's lane. */
   private CompletionStage<Void> seal(SegmentDraft draft) {
     long start = System.nanoTime();
-    long segmentId = segmentIds.get();
-    return DpuBackpressure.submit(() -> dpu.sealSegment(segmentCodec, draft.bytes()))
-        .thenCompose(sealed -> VolumeReader.onIo(ioExecutor, () -> Rendezvous.choose(segmentId,
-            segmentCodec.code().totalShards(), stores.candidates()))
-        .thenCompose(placement -> {
+    return writeSegment(draft.bytes())
+        .thenCompose(record -> lane.submit(() -> {
+          data.sealed(draft, record.toBuilder());
+          sealTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+          return null;
+        }));
+  }
+
+  /**
+   * Erasure-codes segment bytes (DPU tier) and writes the k+m shards to distinct stores in
+   * parallel (I/O dispatcher). Completes with the segment's record, to be committed by the
+   * caller (live bytes not yet set), once every shard is durable. No thread waits for another:
+   * the shard writes are composed, not joined, so however many run at once they cannot hold every
+   * I/O thread waiting for writes that need one. If a shard cannot be written, the ones that
+   * were are deleted (best effort) and the stage fails.
+   */
+  CompletionStage<SegmentRecord> writeSegment(ByteBuffer bytes) {
+    return DpuBackpressure.submit(() -> dpu.sealSegment(segmentCodec, bytes))
+        .thenCompose(sealed -> VolumeReader.onIo(ioExecutor, () -> {
+          long segmentId = segmentIds.get();
+          return Map.entry(segmentId, Rendezvous.choose(segmentId,
+              segmentCodec.code().totalShards(), stores.candidates()));
+        })
+        .thenCompose(placed -> {
+          long segmentId = placed.getKey();
+          List<String> placement = placed.getValue().stores();
           List<CompletableFuture<Void>> writes = new ArrayList<>();
-          for (int i = 0; i < placement.stores().size(); i++) {
-            ShardStore store = stores.get(placement.stores().get(i)).orElseThrow();
+          for (int i = 0; i < placement.size(); i++) {
+            ShardStore store = stores.get(placement.get(i)).orElseThrow();
             int index = i;
             writes.add(VolumeReader.<Void>onIo(ioExecutor, () -> {
               store.put(segmentId, index, sealed.shards().get(index));
               return null;
             }).toCompletableFuture());
           }
+          SegmentRecord.Builder record = SegmentRecord.newBuilder()
+              .setSegmentId(segmentId).setVolumeId(id)
+              .setDataShards(policy.dataShards()).setParityShards(policy.parityShards())
+              .setSegmentBytes(sealed.layout().segmentBytes())
+              .setShardBytes(sealed.layout().shardBytes())
+              .addAllShardStore(placement)
+              .setSealedAtMillis(System.currentTimeMillis());
+          for (int i = 0; i < sealed.layout().shardCount(); i++) {
+            record.addShardCrc32C(sealed.layout().crc32c(i));
+          }
           return CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
-              .thenApply(written -> {
-                SegmentRecord.Builder record = SegmentRecord.newBuilder()
-                    .setSegmentId(segmentId).setVolumeId(id)
-                    .setDataShards(policy.dataShards()).setParityShards(policy.parityShards())
-                    .setSegmentBytes(sealed.layout().segmentBytes())
-                    .setShardBytes(sealed.layout().shardBytes())
-                    .addAllShardStore(placement.stores())
-                    .setSealedAtMillis(System.currentTimeMillis());
-                for (int i = 0; i < sealed.layout().shardCount(); i++) {
-                  record.addShardCrc32C(sealed.layout().crc32c(i));
+              .handle((written, failure) -> {
+                if (failure != null) {
+                  ioExecutor.execute(() -> deleteShards(record.build()));
+                  throw new java.util.concurrent.CompletionException(failure);
                 }
-                return record;
+                return record.build();
               });
-        }))
-        .thenCompose(record -> lane.submit(() -> {
-          data.sealed(draft, record);
-          sealTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-          return null;
         }));
   }
 

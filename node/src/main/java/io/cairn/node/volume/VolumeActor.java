@@ -90,6 +90,19 @@ final class VolumeActor {
     CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blockIndexes);
 
     /**
+     * Writes whose new block content is at least this many bytes skip the journal: their chunks
+     * are written as a segment of their own before the record that maps the blocks to them.
+     * 0: every write is journaled.
+     */
+    int directWriteBytes();
+
+    /** Writes bytes as a segment: durable in its stores, not yet recorded; async. */
+    CompletionStage<io.cairn.protocol.segment.SegmentRecord> writeSegment(ByteBuffer bytes);
+
+    /** Deletes the shards of a written segment no record will name (best effort, async). */
+    void discard(io.cairn.protocol.segment.SegmentRecord segment);
+
+    /**
      * Called after every durable journal record, from the lane: meters, and the sealer's cue.
      *
      * @param writes the writes the journal record held
@@ -254,7 +267,7 @@ final class VolumeActor {
     }
     inFlight.put(op.seq, op);
     if (toEncode.isEmpty()) {
-      groupCommit.offer(entry(op, List.of(), null));
+      groupCommit.offer(entry(op, List.of(), null, null));
       return;
     }
     CompletionStage<List<Chunk>> encoding;
@@ -268,33 +281,87 @@ final class VolumeActor {
     // ordering and a hand-off to the lane, nothing that could hold the DPU tier up. Every number
     // must reach the group commit, or every later write would wait for it: a write whose result
     // cannot be turned into updates goes there as failed.
+    long contentBytes = (long) toEncode.size() * blockBytes;
     encoding.whenComplete((chunks, failure) -> {
-      GroupCommit.Entry encoded;
-      try {
-        encoded = entry(op, chunks, failure);
-      } catch (RuntimeException e) {
-        encoded = entry(op, null, e);
+      int directBytes = backend.directWriteBytes();
+      if (failure == null && directBytes > 0 && contentBytes >= directBytes) {
+        direct(op, chunks);
+        return;
       }
-      groupCommit.offer(encoded);
+      offerEncoded(op, chunks, failure, null);
     });
+  }
+
+  /** Offers an encoded write to the group commit; never throws, so every number gets there. */
+  private void offerEncoded(Op op, List<Chunk> chunks, Throwable failure,
+      io.cairn.protocol.segment.SegmentRecord segment) {
+    GroupCommit.Entry encoded;
+    try {
+      encoded = entry(op, chunks, failure, segment);
+    } catch (RuntimeException e) {
+      encoded = entry(op, null, e, null);
+    }
+    groupCommit.offer(encoded);
+  }
+
+  /**
+   * A large write skips the journal: its chunks, back to back, are written as a segment of their
+   * own (erasure-coded, every shard durable), and its record then maps the blocks straight to
+   * them. The bytes reach the disks once instead of twice (journal, then the segment sealed from
+   * it), and the record stays small. Later writes wait in the group commit's order meanwhile, as
+   * for any write still encoding. If the segment cannot be written (say a store failed) the write
+   * is journaled as usual; if the record then fails, the segment's shards are deleted.
+   */
+  private void direct(Op op, List<Chunk> chunks) {
+    ByteBuffer bytes;
+    try {
+      int total = 0;
+      for (Chunk c : chunks) {
+        total += c.bytes().remaining();
+      }
+      bytes = ByteBuffer.allocate(total);
+      for (Chunk c : chunks) {
+        bytes.put(c.bytes().duplicate());
+      }
+      bytes.flip();
+    } catch (RuntimeException e) {
+      offerEncoded(op, chunks, null, null);
+      return;
+    }
+    CompletionStage<io.cairn.protocol.segment.SegmentRecord> written;
+    try {
+      written = backend.writeSegment(bytes);
+    } catch (RuntimeException e) {
+      written = CompletableFuture.failedFuture(e);
+    }
+    written.whenComplete((segment, failure) ->
+        offerEncoded(op, chunks, null, failure == null ? segment : null));
   }
 
   /**
    * An encoded (or failed) write as the group commit takes it: one block update per block, in
    * order, the chunks following the blocks that have content.
    */
-  private GroupCommit.Entry entry(Op op, List<Chunk> chunks, Throwable failure) {
+  private GroupCommit.Entry entry(Op op, List<Chunk> chunks, Throwable failure,
+      io.cairn.protocol.segment.SegmentRecord segment) {
     List<BlockUpdate> updates = null;
     if (failure == null) {
       updates = new ArrayList<>(op.blocks.size());
       Iterator<Chunk> next = chunks.iterator();
+      int offset = 0;
       for (int i = 0; i < op.blocks.size(); i++) {
-        updates.add(op.contents.get(i) == null
-            ? new BlockUpdate(op.blocks.get(i), null, 0)
-            : new BlockUpdate(op.blocks.get(i), next.next(), blockBytes));
+        if (op.contents.get(i) == null) {
+          updates.add(new BlockUpdate(op.blocks.get(i), null, 0));
+          continue;
+        }
+        Chunk chunk = next.next();
+        VolumeData.Placed placed = segment == null ? null : new VolumeData.Placed(segment, offset);
+        offset += chunk.bytes().remaining();
+        updates.add(new BlockUpdate(op.blocks.get(i), chunk, blockBytes, placed));
       }
     }
-    return new GroupCommit.Entry(op.seq, updates, op.contents, failure, op.done);
+    Runnable undo = segment == null ? null : () -> backend.discard(segment);
+    return new GroupCommit.Entry(op.seq, updates, op.contents, failure, op.done, undo);
   }
 
   /** The group commit answered these writes: they are no longer in flight. */

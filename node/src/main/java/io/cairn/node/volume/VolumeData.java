@@ -33,8 +33,20 @@ import org.rocksdb.WriteBatch;
  */
 final class VolumeData {
 
-  /** One block's new content in a journal record: a chunk, or null for "reads as zeroes". */
-  record BlockUpdate(long blockIndex, Chunk chunk, int plainBytes) {}
+  /**
+   * One block's new content in a journal record: a chunk, or null for "reads as zeroes". A chunk
+   * is journaled, unless {@code placed} says where it already is: in a segment whose shards are
+   * durable in their stores but which no record names yet (a large write, see
+   * {@link VolumeActor}). The record then names the segment.
+   */
+  record BlockUpdate(long blockIndex, Chunk chunk, int plainBytes, Placed placed) {
+    BlockUpdate(long blockIndex, Chunk chunk, int plainBytes) {
+      this(blockIndex, chunk, plainBytes, null);
+    }
+  }
+
+  /** Where a chunk's bytes are already: at {@code offset} of a written, unrecorded segment. */
+  record Placed(SegmentRecord segment, int offset) {}
 
   /** Journaled chunks gathered for a segment: chunk numbers, payloads and their offsets. */
   record SegmentDraft(List<Long> chunkNumbers, List<Integer> offsets, List<Integer> lengths,
@@ -121,6 +133,9 @@ final class VolumeData {
       b.prefetch(writes);
       for (List<BlockUpdate> write : writes) {
         for (BlockUpdate u : write) {
+          if (u.placed() != null) {
+            b.adopt(u.placed().segment());
+          }
           Long old = b.block(u.blockIndex());
           if (u.chunk() == null) {
             if (old == null) {
@@ -131,7 +146,7 @@ final class VolumeData {
             b.release(old);
             continue;
           }
-          long chunkNumber = b.reference(u.chunk(), u.plainBytes());
+          long chunkNumber = b.reference(u.chunk(), u.plainBytes(), u.placed());
           b.blocks.put(u.blockIndex(), chunkNumber);
           if (old == null) {
             b.state.setAllocatedBlocks(b.state.getAllocatedBlocks() + 1);
@@ -503,8 +518,23 @@ final class VolumeData {
       return v == null ? null : parseSegment(v).toBuilder();
     }
 
-    /** A new reference to this content: an existing chunk (dedup) or a new journaled one. */
-    long reference(Chunk chunk, int plainBytes) throws RocksDBException {
+    /**
+     * Records a written segment, once: its bytes count from now on, and its live bytes grow as
+     * chunks in it are referenced. Recorded even if none is (every chunk deduplicated to an older
+     * one), so that compaction finds it and deletes its shards.
+     */
+    void adopt(SegmentRecord segment) {
+      if (!segments.containsKey(segment.getSegmentId())) {
+        segments.put(segment.getSegmentId(), segment.toBuilder().setLiveBytes(0));
+        state.setSegmentBytes(state.getSegmentBytes() + segment.getSegmentBytes());
+      }
+    }
+
+    /**
+     * A new reference to this content: an existing chunk (dedup), or a new one — journaled, or
+     * where {@code placed} says it is (a segment {@link #adopt adopted} in this batch).
+     */
+    long reference(Chunk chunk, int plainBytes, Placed placed) throws RocksDBException {
       if (dedup) {
         Long existing = dedupLookup(chunk.id());
         if (existing != null) {
@@ -518,17 +548,28 @@ final class VolumeData {
       long cn = state.getNextChunkNumber();
       state.setNextChunkNumber(cn + 1);
       int stored = chunk.bytes().remaining();
-      chunks.put(cn, new ChunkRecord(chunk.id(), 1, stored, plainBytes, ChunkRecord.IN_JOURNAL, 0));
-      byte[] payload = new byte[stored];
-      chunk.bytes().duplicate().get(payload);
-      journalPut(cn, payload);
+      if (placed == null) {
+        chunks.put(cn, new ChunkRecord(chunk.id(), 1, stored, plainBytes, ChunkRecord.IN_JOURNAL,
+            0));
+        byte[] payload = new byte[stored];
+        chunk.bytes().duplicate().get(payload);
+        journalPut(cn, payload);
+        state.setJournalBytes(state.getJournalBytes() + stored);
+      } else {
+        long segmentId = placed.segment().getSegmentId();
+        chunks.put(cn, new ChunkRecord(chunk.id(), 1, stored, plainBytes, segmentId,
+            placed.offset()));
+        SegmentRecord.Builder seg = segments.get(segmentId);
+        seg.setLiveBytes(seg.getLiveBytes() + stored);
+        batch.put(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(segmentId, cn),
+            new byte[0]);
+      }
       if (dedup) {
         dedupIndex.put(chunk.id(), cn);
       }
       state.setChunks(state.getChunks() + 1)
           .setStoredBytes(state.getStoredBytes() + stored)
-          .setPlainBytes(state.getPlainBytes() + plainBytes)
-          .setJournalBytes(state.getJournalBytes() + stored);
+          .setPlainBytes(state.getPlainBytes() + plainBytes);
       return cn;
     }
 

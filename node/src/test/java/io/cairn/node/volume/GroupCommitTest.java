@@ -58,7 +58,7 @@ class GroupCommitTest {
         ByteBuffer payload = ByteBuffer.allocate(Long.BYTES).putLong(0, seq);
         Chunk chunk = new Chunk(new Fingerprint(seq, 0, 0, 0), payload);
         entries.add(new GroupCommit.Entry(seq, List.of(new BlockUpdate(seq % 4, chunk, 4096)),
-            Collections.singletonList(null), null, d));
+            Collections.singletonList(null), null, d, null));
       }
       Collections.shuffle(entries, new Random(seed));
       for (GroupCommit.Entry e : entries) {

@@ -120,7 +120,7 @@ class LocalVolumeTest {
         }
       }
       int onStore2 = first.getShardStoreList().indexOf("node-1/store-2");
-      assertThat(rig.shardStores.get(1).corruptPage(first.getSegmentId(), onStore2, 0)).isTrue();
+      assertThat(rig.corruptPage(1, first.getSegmentId(), onStore2, 0)).isTrue();
 
       assertThat(array(await(v.read(0, (int) (4 * MiB))))).isEqualTo(data);
       assertThat(v.info().health()).isEqualTo("degraded");
@@ -312,6 +312,124 @@ class LocalVolumeTest {
       await(w);
     }
     System.arraycopy(data, 0, expected, (int) offset, data.length);
+  }
+
+  /**
+   * Large writes skip the journal (direct-write-bytes), small ones are journaled, in any mix and
+   * order, several in flight, overlapping each other, with dedup: the volume always reads as the
+   * writes applied in the order they were made, before sealing, after sealing and compaction, and
+   * after a restart; the segments' live bytes are what the chunk table says they hold.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3})
+  void largeWritesSkipTheJournalAndMixWithSmallOnesInOrder(long seed) throws Exception {
+    int size = (int) (8 * MiB);
+    byte[] expected = new byte[size];
+    Random random = new Random(seed);
+    byte[] reused = random(512 * 1024, seed + 100); // written again elsewhere: deduplicated
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", size, VolumePolicy.DEFAULT);
+      List<CompletionStage<Void>> writes = new ArrayList<>();
+      for (int i = 0; i < 60; i++) {
+        int kind = random.nextInt(4);
+        int length = switch (kind) {
+          case 0 -> 1 + random.nextInt(8192);                     // small, unaligned
+          case 1 -> 4096 * (1 + random.nextInt(16));              // small, aligned
+          case 2 -> reused.length;                                // large, seen before
+          default -> 256 * 1024 + random.nextInt(1024 * 1024);    // large, unaligned end
+        };
+        long offset = kind == 1 || kind == 2
+            ? 4096L * random.nextInt((size - length) / 4096)
+            : random.nextInt(size - length);
+        byte[] data = kind == 2 ? reused : random(length, seed * 1000 + i);
+        writes.add(v.write(offset, ByteBuffer.wrap(data), false));
+        System.arraycopy(data, 0, expected, (int) offset, length);
+        if (writes.size() == 8 || i == 59) {
+          for (CompletionStage<Void> w : writes) {
+            await(w);
+          }
+          writes.clear();
+        }
+      }
+      assertThat(array(await(v.read(0, size)))).isEqualTo(expected);
+      assertThat(v.data().segments()).as("segments written by large writes").isNotEmpty();
+      assertLiveBytesMatchTheChunks(v);
+    }
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.volumes.local("v").orElseThrow();
+      assertThat(array(await(v.read(0, size)))).isEqualTo(expected);
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+      await(v.compact());
+      assertLiveBytesMatchTheChunks(v);
+      assertThat(array(await(v.read(0, size)))).isEqualTo(expected);
+    }
+  }
+
+  private static void assertLiveBytesMatchTheChunks(LocalVolume v) {
+    long live = v.data().segments().stream().mapToLong(SegmentRecord::getLiveBytes).sum();
+    assertThat(live + v.journalBytes()).as("live segment bytes and journaled bytes")
+        .isEqualTo(v.data().state().getStoredBytes());
+  }
+
+  @Test
+  void aLargeWriteIsOneSegmentAndNothingJournaled() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      byte[] data = random((int) MiB, 31);
+      await(v.write(MiB, bytes(data), false));
+
+      assertThat(v.journalBytes()).isZero();
+      List<SegmentRecord> segments = v.data().segments();
+      assertThat(segments).hasSize(1);
+      assertThat(segments.get(0).getLiveBytes()).isEqualTo(v.data().state().getStoredBytes());
+      long[] journalRows = {0};
+      rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
+          (k, val) -> journalRows[0]++);
+      assertThat(journalRows[0]).isZero();
+      assertThat(array(await(v.read(MiB, (int) MiB)))).isEqualTo(data);
+
+      // The same content again elsewhere: every chunk is deduplicated, so its segment holds
+      // nothing live, and compaction deletes it and its shards.
+      await(v.write(4 * MiB, bytes(data), false));
+      assertThat(v.data().segments()).hasSize(2);
+      SegmentRecord dead = v.data().segments().get(1);
+      assertThat(dead.getLiveBytes()).isZero();
+      assertThat(await(v.compact())).isEqualTo(1);
+      assertThat(v.data().segments()).hasSize(1);
+      ByteBuffer shard = ByteBuffer.allocate(16);
+      assertThat(rig.stores.get(dead.getShardStore(0)).orElseThrow()
+          .read(dead.getSegmentId(), 0, 0, shard)).isFalse();
+      assertThat(array(await(v.read(4 * MiB, (int) MiB)))).isEqualTo(data);
+    }
+  }
+
+  @Test
+  void aLargeWriteWhoseSegmentCannotBeWrittenIsJournaledInstead() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      // Two stores fail: four are left for RS(4,2)'s six shards, so no segment can be placed.
+      for (int i = 0; i < 2; i++) {
+        Path shards = rig.shardStores.get(i).path().resolve("segments");
+        try (Stream<Path> files = Files.walk(shards)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+      byte[] data = random((int) MiB, 32);
+      await(v.write(0, bytes(data), false)); // a shard write fails: the stores are marked failed
+      byte[] more = random((int) MiB, 33);
+      await(v.write(2 * MiB, bytes(more), false)); // no placement at all
+
+      assertThat(v.journalBytes()).isPositive();
+      assertThat(v.data().segments()).isEmpty();
+      assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(data);
+      assertThat(array(await(v.read(2 * MiB, (int) MiB)))).isEqualTo(more);
+      // The shards the first write did manage to write are deleted again.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(
+          () -> assertThat(rig.shardStores.stream().mapToLong(s -> s.shardCount()).sum())
+              .isZero());
+    }
   }
 
   @Test

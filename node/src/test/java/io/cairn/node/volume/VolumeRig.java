@@ -3,7 +3,9 @@ package io.cairn.node.volume;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.cairn.node.meta.MetaStore;
+import io.cairn.node.store.FileShardStore;
 import io.cairn.node.store.RocksShardStore;
+import io.cairn.node.store.ShardStore;
 import io.cairn.node.store.StoreDirectory;
 import io.cairn.node.store.Stores;
 import io.cairn.offload.crypto.KeyRing;
@@ -40,7 +42,7 @@ public final class VolumeRig implements AutoCloseable {
   public final Dpu dpu;
   final MetaStore meta;
   final List<StoreDirectory> directories = new ArrayList<>();
-  final List<RocksShardStore> shardStores = new ArrayList<>();
+  final List<ShardStore> shardStores = new ArrayList<>();
   final Stores stores;
   public final VolumeManager volumes;
 
@@ -64,7 +66,8 @@ public final class VolumeRig implements AutoCloseable {
     for (int i = 1; i <= 6; i++) {
       StoreDirectory d = StoreDirectory.open("node-1/store-" + i, dir.resolve("store-" + i));
       directories.add(d);
-      shardStores.add(RocksShardStore.open(d, pageBytes));
+      shardStores.add(Stores.open(d, pageBytes,
+          Stores.Format.valueOf(config.getString("cairn.store.format").toUpperCase())));
     }
     stores = new Stores("node-1", shardStores);
     KeyRing keys = KeyRingFile.loadOrCreate(dir.resolve("master.key"), new SecureRandom());
@@ -73,7 +76,8 @@ public final class VolumeRig implements AutoCloseable {
         (int) v.getBytes("segment-bytes").longValue(), v.getInt("seal-parallelism"),
         v.getDouble("compaction-live-fraction"),
         v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"),
-        v.getBytes("cache-bytes"), v.getBytes("journal-tail-bytes"));
+        v.getBytes("cache-bytes"), v.getBytes("journal-tail-bytes"),
+        (int) v.getBytes("direct-write-bytes").longValue());
     Executor io = kit.system().dispatchers()
         .lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
     volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys, settings, registry);
@@ -83,6 +87,15 @@ public final class VolumeRig implements AutoCloseable {
   LocalVolume create(String name, long sizeBytes, VolumePolicy policy) throws Exception {
     await(volumes.create(name, sizeBytes, 4096, policy));
     return volumes.local(name).orElseThrow();
+  }
+
+  /** Flips bits in a stored page of store {@code index} (0-based), whatever its format. */
+  boolean corruptPage(int index, long segmentId, int shardIndex, int page) throws Exception {
+    ShardStore store = shardStores.get(index);
+    if (store instanceof FileShardStore f) {
+      return f.corruptPage(segmentId, shardIndex, page);
+    }
+    return ((RocksShardStore) store).corruptPage(segmentId, shardIndex, page);
   }
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
