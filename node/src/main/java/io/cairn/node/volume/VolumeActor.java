@@ -5,6 +5,7 @@ import io.cairn.node.volume.VolumeData.BlockUpdate;
 import io.cairn.offload.dpu.Dpu;
 import io.cairn.offload.pipeline.Chunk;
 import io.cairn.offload.pipeline.ChunkCodec;
+import io.cairn.protocol.segment.SegmentRecord;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -97,10 +98,10 @@ final class VolumeActor {
     int directWriteBytes();
 
     /** Writes bytes as a segment: durable in its stores, not yet recorded; async. */
-    CompletionStage<io.cairn.protocol.segment.SegmentRecord> writeSegment(ByteBuffer bytes);
+    CompletionStage<SegmentRecord> writeSegment(ByteBuffer bytes);
 
     /** Deletes the shards of a written segment no record will name (best effort, async). */
-    void discard(io.cairn.protocol.segment.SegmentRecord segment);
+    void discard(SegmentRecord segment);
 
     /**
      * Called after every durable journal record, from the lane: meters, and the sealer's cue.
@@ -193,15 +194,31 @@ final class VolumeActor {
     long first = offset / blockBytes;
     long last = (offset + length - 1) / blockBytes;
     List<Long> toLoad = new ArrayList<>();
+    Map<Long, ByteBuffer> inFlightBases = new HashMap<>(); // null value: a hole
     for (long b : new long[] {first, last}) {
       boolean partial = b * blockBytes < offset || (b + 1) * blockBytes > offset + length;
-      if (partial && partialToo && !pending.containsKey(b) && !toLoad.contains(b)) {
+      if (!partial || !partialToo) {
+        continue;
+      }
+      PendingBlock newer = pending.get(b);
+      if (newer != null) {
+        inFlightBases.put(b, newer.content());
+      } else if (!toLoad.contains(b)) {
         toLoad.add(b);
       }
     }
     if (!toLoad.isEmpty()) {
-      ctx.pipeToSelf(backend.readBlocks(toLoad), (blocks, failure) ->
-          new Loaded(cmd, blocks, failure));
+      // A partial block that a write in flight is changing takes that write's content, as it is
+      // now: the write may be committed, and forgotten here, before the load completes, and
+      // nothing newer can be admitted while it loads.
+      ctx.pipeToSelf(backend.readBlocks(toLoad), (blocks, failure) -> {
+        if (failure != null) {
+          return new Loaded(cmd, null, failure);
+        }
+        Map<Long, ByteBuffer> bases = new HashMap<>(blocks);
+        bases.putAll(inFlightBases);
+        return new Loaded(cmd, bases, null);
+      });
       return loading();
     }
     admit(cmd, offset, length, zero, partialToo, Map.of());
@@ -221,7 +238,11 @@ final class VolumeActor {
     return stash.unstashAll(accepting());
   }
 
-  /** Turns a command into whole-block contents, registers them, and starts encoding. */
+  /**
+   * Turns a command into whole-block contents, registers them, and starts encoding. A partial
+   * block's old content is the newest write in flight's, else {@code loaded}'s (absent or null:
+   * zeroes).
+   */
   private void admit(Command cmd, long offset, long length, boolean zero, boolean partialToo,
       Map<Long, ByteBuffer> loaded) {
     Op op = new Op(nextSeq++, doneOf(cmd));
@@ -278,8 +299,9 @@ final class VolumeActor {
       encoding = CompletableFuture.failedFuture(e);
     }
     // Runs on the thread that completes the encoding (a DPU thread): only the group commit's
-    // ordering and a hand-off to the lane, nothing that could hold the DPU tier up. Every number
-    // must reach the group commit, or every later write would wait for it: a write whose result
+    // ordering and a hand-off to the lane (for a large write: one copy of its chunks, handed to
+    // the DPU tier and the stores), nothing that could hold the DPU tier up. Every number must
+    // reach the group commit, or every later write would wait for it: a write whose result
     // cannot be turned into updates goes there as failed.
     long contentBytes = (long) toEncode.size() * blockBytes;
     encoding.whenComplete((chunks, failure) -> {
@@ -294,11 +316,14 @@ final class VolumeActor {
 
   /** Offers an encoded write to the group commit; never throws, so every number gets there. */
   private void offerEncoded(Op op, List<Chunk> chunks, Throwable failure,
-      io.cairn.protocol.segment.SegmentRecord segment) {
+      SegmentRecord segment) {
     GroupCommit.Entry encoded;
     try {
       encoded = entry(op, chunks, failure, segment);
     } catch (RuntimeException e) {
+      if (segment != null) {
+        backend.discard(segment);
+      }
       encoded = entry(op, null, e, null);
     }
     groupCommit.offer(encoded);
@@ -328,7 +353,7 @@ final class VolumeActor {
       offerEncoded(op, chunks, null, null);
       return;
     }
-    CompletionStage<io.cairn.protocol.segment.SegmentRecord> written;
+    CompletionStage<SegmentRecord> written;
     try {
       written = backend.writeSegment(bytes);
     } catch (RuntimeException e) {
@@ -343,7 +368,7 @@ final class VolumeActor {
    * order, the chunks following the blocks that have content.
    */
   private GroupCommit.Entry entry(Op op, List<Chunk> chunks, Throwable failure,
-      io.cairn.protocol.segment.SegmentRecord segment) {
+      SegmentRecord segment) {
     List<BlockUpdate> updates = null;
     if (failure == null) {
       updates = new ArrayList<>(op.blocks.size());

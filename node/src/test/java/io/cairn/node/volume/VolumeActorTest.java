@@ -1,0 +1,147 @@
+package io.cairn.node.volume;
+
+import static io.cairn.node.volume.VolumeRig.array;
+import static io.cairn.node.volume.VolumeRig.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.cairn.node.SerialExecutor;
+import io.cairn.offload.dpu.Dpu;
+import io.cairn.offload.pipeline.ChunkCodec;
+import io.cairn.protocol.segment.SegmentRecord;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leader's read-modify-write with its timing pinned: a second leader runs over a real
+ * volume's parts, the test holds the volume's lane (so a write stays in flight) and the loads of
+ * stored blocks (so a write waits for one while the other commits).
+ */
+class VolumeActorTest {
+
+  private static final int BLOCK = 4096;
+
+  @TempDir
+  Path dir;
+
+  /**
+   * Write A changes block 1; write B changes the end of block 1 and the start of block 3, so it
+   * takes block 1's old content from A (in flight) and loads block 3's. A commits while B's load
+   * is held. B must still keep A's bytes at the start of block 1.
+   */
+  @Test
+  void aPartialBlockKeepsTheWriteInFlightItWasBuiltOnEvenIfThatCommitsDuringTheLoad()
+      throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 1 << 20, VolumePolicy.DEFAULT);
+      HeldLoads backend = new HeldLoads(v.backend());
+      ActorRef<VolumeActor.Command> leader = rig.kit.spawn(VolumeActor.create(backend, 16, 64));
+
+      CountDownLatch laneHeld = new CountDownLatch(1);
+      v.lane().submit(() -> {
+        laneHeld.await();
+        return null;
+      });
+      byte[] a = random(BLOCK, 1);
+      CompletableFuture<Void> doneA = new CompletableFuture<>();
+      leader.tell(new VolumeActor.Write(BLOCK, ByteBuffer.wrap(a), doneA));
+      byte[] b = random(2 * BLOCK, 2);
+      CompletableFuture<Void> doneB = new CompletableFuture<>();
+      leader.tell(new VolumeActor.Write(BLOCK + 100, ByteBuffer.wrap(b), doneB));
+      await().atMost(Duration.ofSeconds(30)).until(() -> !backend.loads.isEmpty());
+      assertThat(backend.loads).containsExactly(List.of(3L));
+
+      laneHeld.countDown();
+      await(doneA);
+      await(v.lane().submit(() -> null)); // A's turn is over: its Committed is in the mailbox
+      backend.release.complete(null);
+      await(doneB);
+
+      byte[] expected = new byte[3 * BLOCK];
+      System.arraycopy(a, 0, expected, 0, BLOCK);
+      System.arraycopy(b, 0, expected, 100, b.length);
+      assertThat(array(await(v.read(BLOCK, 3 * BLOCK)))).isEqualTo(expected);
+    }
+  }
+
+  private static byte[] random(int length, long seed) {
+    byte[] b = new byte[length];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  /** A volume's own backend, except that loads of stored blocks wait for {@link #release}. */
+  private static final class HeldLoads implements VolumeActor.Backend {
+    final VolumeActor.Backend real;
+    final List<List<Long>> loads = new CopyOnWriteArrayList<>();
+    final CompletableFuture<Void> release = new CompletableFuture<>();
+
+    HeldLoads(VolumeActor.Backend real) {
+      this.real = real;
+    }
+
+    @Override public CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
+      loads.add(List.copyOf(blocks));
+      return release.thenCompose(x -> real.readBlocks(blocks));
+    }
+
+    @Override public String name() {
+      return real.name();
+    }
+
+    @Override public int blockBytes() {
+      return real.blockBytes();
+    }
+
+    @Override public ChunkCodec chunkCodec() {
+      return real.chunkCodec();
+    }
+
+    @Override public Dpu dpu() {
+      return real.dpu();
+    }
+
+    @Override public SerialExecutor lane() {
+      return real.lane();
+    }
+
+    @Override public VolumeData data() {
+      return real.data();
+    }
+
+    @Override public long id() {
+      return real.id();
+    }
+
+    @Override public BlockCache cache() {
+      return real.cache();
+    }
+
+    @Override public int directWriteBytes() {
+      return real.directWriteBytes();
+    }
+
+    @Override public CompletionStage<SegmentRecord> writeSegment(ByteBuffer bytes) {
+      return real.writeSegment(bytes);
+    }
+
+    @Override public void discard(SegmentRecord segment) {
+      real.discard(segment);
+    }
+
+    @Override public void committed(int writes, long nanos) {
+      real.committed(writes, nanos);
+    }
+  }
+}
