@@ -69,6 +69,19 @@ class BadConfigTest {
   }
 
   @Test
+  void anUnknownStoreFormatIsNamed() throws Exception {
+    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
+        "\"./data/store-1\"");
+    Files.writeString(config, Files.readString(config)
+        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
+        + "cairn.store.format = tape\n");
+
+    String line = failingRun("node", "--config", config.toString());
+
+    assertThat(line).isEqualTo("cairn: cairn.store.format must be files or rocksdb, got \"tape\"");
+  }
+
+  @Test
   void aUnixSocketPathHoldingAFileIsNamed() throws Exception {
     Path file = Files.writeString(dir.resolve("nbd.sock"), "not a socket");
     Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
