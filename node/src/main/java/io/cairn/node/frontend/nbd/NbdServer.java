@@ -5,6 +5,7 @@ import io.cairn.node.volume.VolumeRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,21 +13,25 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.io.Inet;
+import org.apache.pekko.io.TcpSO;
+import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Tcp;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The NBD frontend of a node: serves the volumes of a {@link VolumeRegistry} as NBD exports over
- * TCP (and a unix socket if configured), one Pekko Streams flow per connection:
+ * TCP, one Pekko Streams flow per connection:
  * socket bytes → {@link NbdSessionStage} (framing, handshake, checks) → bounded
- * {@code mapAsyncUnordered} into the volume → replies → socket. The sockets themselves are read
- * and written by {@link SocketListener}'s threads.
+ * {@code mapAsyncUnordered} into the volume → replies → socket.
  *
  * <p>Guarantees: all stages run on the materializer's default dispatcher and never block it
  * (the volume is asynchronous); per connection, at most max-in-flight-requests requests and
@@ -40,21 +45,26 @@ import org.slf4j.LoggerFactory;
 public final class NbdServer {
 
   private static final Logger log = LoggerFactory.getLogger(NbdServer.class);
+  /** Pending TCP connections the OS may queue while max-connections are being served. */
+  private static final int LISTEN_BACKLOG = 128;
 
   private final NbdSettings settings;
-  private final SocketListener tcp;
+  private final Tcp.ServerBinding binding;
+  private final CompletionStage<Done> connectionsDone;
   private final CompletableFuture<Done> stopping;
   private final SharedKillSwitch cut;
-  private final Optional<SocketListener> unix;
+  private final Optional<UnixSocketListener> unix;
 
   private NbdServer(
       NbdSettings settings,
-      SocketListener tcp,
+      Tcp.ServerBinding binding,
+      CompletionStage<Done> connectionsDone,
       CompletableFuture<Done> stopping,
       SharedKillSwitch cut,
-      Optional<SocketListener> unix) {
+      Optional<UnixSocketListener> unix) {
     this.settings = settings;
-    this.tcp = tcp;
+    this.binding = binding;
+    this.connectionsDone = connectionsDone;
     this.stopping = stopping;
     this.cut = cut;
     this.unix = unix;
@@ -62,7 +72,7 @@ public final class NbdServer {
 
   /**
    * Binds the listeners of {@code cairn.nbd} and starts serving. The stage fails if the
-   * settings are invalid or an address cannot be bound.
+   * settings are invalid or the address cannot be bound.
    */
   public static CompletionStage<NbdServer> start(
       ActorSystem<?> system, Config config, VolumeRegistry volumes) {
@@ -75,26 +85,39 @@ public final class NbdServer {
     Materializer materializer = Materializer.matFromSystem(system);
     CompletableFuture<Done> stopping = new CompletableFuture<>();
     SharedKillSwitch cut = KillSwitches.shared("cairn-nbd-cut");
-    SocketListener tcp;
-    try {
-      tcp = SocketListener.tcp(new InetSocketAddress(settings.host(), settings.port()),
-          settings.maxConnections(),
-          peer -> connectionFlow(settings, volumes, stopping, cut, peer), materializer);
-    } catch (java.io.IOException | RuntimeException e) {
-      return CompletableFuture.failedFuture(e);
-    }
-    Optional<SocketListener> unix = Optional.empty();
-    if (settings.unixSocket().isPresent()) {
-      Path path = settings.unixSocket().get();
-      try {
-        unix = Optional.of(SocketListener.unix(path, settings.maxConnections(),
-            peer -> connectionFlow(settings, volumes, stopping, cut, peer), materializer));
-      } catch (java.io.IOException | RuntimeException e) {
-        tcp.stopAccepting();
-        return CompletableFuture.failedFuture(new UnixSocketUnavailable(path, e));
+    List<Inet.SocketOption> options = List.of(TcpSO.tcpNoDelay(true));
+
+    Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> running =
+        Tcp.get(system)
+            .bind(settings.host(), settings.port(), LISTEN_BACKLOG, options, false,
+                Optional.empty())
+            .mapAsyncUnordered(settings.maxConnections(), connection -> connection
+                .handleWith(
+                    connectionFlow(settings, volumes, stopping, cut,
+                        String.valueOf(connection.remoteAddress())),
+                    materializer)
+                // One connection's end, however it ends, must not end the listener.
+                .handle((done, failure) -> Done.getInstance()))
+            .toMat(Sink.ignore(), Keep.both())
+            .run(materializer);
+
+    return running.first().thenCompose(binding -> {
+      log.info("NBD frontend listening on {}", binding.localAddress());
+      Optional<UnixSocketListener> unix = Optional.empty();
+      if (settings.unixSocket().isPresent()) {
+        Path path = settings.unixSocket().get();
+        try {
+          unix = Optional.of(UnixSocketListener.start(path, settings.maxConnections(),
+              () -> connectionFlow(settings, volumes, stopping, cut, "unix:" + path),
+              materializer));
+        } catch (java.io.IOException | RuntimeException e) {
+          return binding.unbind().thenCompose(unbound -> CompletableFuture.failedFuture(
+              new UnixSocketUnavailable(path, e)));
+        }
       }
-    }
-    return CompletableFuture.completedFuture(new NbdServer(settings, tcp, stopping, cut, unix));
+      return CompletableFuture.completedFuture(
+          new NbdServer(settings, binding, running.second(), stopping, cut, unix));
+    });
   }
 
   /**
@@ -121,8 +144,8 @@ public final class NbdServer {
   }
 
   /**
-   * Joins replies that are ready while the socket is still writing earlier ones (the socket's
-   * writer takes the next element only once the previous write is done), at most {@code maxBytes} at a
+   * Joins replies that are ready while the socket is still writing earlier ones (the TCP stage
+   * takes the next element only once the previous write is done), at most {@code maxBytes} at a
    * time, so a deep queue of small replies costs one write instead of one each. With nothing
    * waiting, a reply passes straight through: batching adds no latency.
    */
@@ -136,11 +159,11 @@ public final class NbdServer {
 
   /** The bound TCP address (with the real port when port 0 was configured). */
   public InetSocketAddress address() {
-    return tcp.address();
+    return binding.localAddress();
   }
 
   public int port() {
-    return tcp.address().getPort();
+    return binding.localAddress().getPort();
   }
 
   /** The configured unix socket cannot be served; the message names the setting and the path. */
@@ -158,7 +181,7 @@ public final class NbdServer {
    */
   public static void checkUnixSocket(Path path) {
     try {
-      SocketListener.removeStaleSocket(path);
+      UnixSocketListener.removeStaleSocket(path);
       Path parent = path.toAbsolutePath().getParent();
       if (parent == null || !java.nio.file.Files.isDirectory(parent)) {
         throw new java.io.IOException("directory " + parent + " does not exist");
@@ -170,7 +193,7 @@ public final class NbdServer {
 
   /** The unix-domain socket served on, if one is configured. */
   public Optional<Path> unixSocket() {
-    return unix.map(SocketListener::path);
+    return unix.map(UnixSocketListener::path);
   }
 
   public NbdSettings settings() {
@@ -183,20 +206,21 @@ public final class NbdServer {
    */
   public CompletionStage<Done> stop() {
     Duration grace = settings.stopTimeout();
-    String name = tcp.name();
-    tcp.stopAccepting();
-    unix.ifPresent(SocketListener::stopAccepting);
-    stopping.complete(Done.getInstance());
-    CompletableFuture<Void> unixDone = unix
-        .map(u -> u.connectionsDone().toCompletableFuture())
-        .orElse(CompletableFuture.completedFuture(null));
-    return CompletableFuture.allOf(tcp.connectionsDone().toCompletableFuture(), unixDone)
-        .thenApply(all -> Done.getInstance())
-        .completeOnTimeout(Done.getInstance(), grace.toMillis(), TimeUnit.MILLISECONDS)
+    unix.ifPresent(UnixSocketListener::stopAccepting);
+    return binding.unbind()
+        .thenCompose(unbound -> {
+          stopping.complete(Done.getInstance());
+          CompletableFuture<Void> unixDone = unix
+              .map(u -> u.connectionsDone().toCompletableFuture())
+              .orElse(CompletableFuture.completedFuture(null));
+          return CompletableFuture.allOf(connectionsDone.toCompletableFuture(), unixDone)
+              .thenApply(all -> Done.getInstance())
+              .completeOnTimeout(Done.getInstance(), grace.toMillis(), TimeUnit.MILLISECONDS);
+        })
         .thenApply(done -> {
           // Whatever did not drain in time is cut off now.
           cut.abort(new IllegalStateException("NBD frontend stopped"));
-          log.info("NBD frontend on {} stopped", name);
+          log.info("NBD frontend on {} stopped", binding.localAddress());
           return Done.getInstance();
         });
   }

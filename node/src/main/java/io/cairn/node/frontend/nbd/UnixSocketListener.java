@@ -1,10 +1,7 @@
 package io.cairn.node.frontend.nbd;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -23,7 +20,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.Attributes;
@@ -41,68 +37,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One NBD listening socket — TCP ({@code cairn.nbd.host}/{@code port}) or unix-domain ({@code
- * cairn.nbd.unix-socket}, what a VM host on the same machine uses: {@code
- * nbd+unix:///vol?socket=PATH}). Every connection runs the same flow ({@link
- * NbdServer#connectionFlow}), so every guarantee, bound and check is the same on both.
+ * The NBD frontend on a unix-domain socket ({@code cairn.nbd.unix-socket}): what a VM host on the
+ * same machine uses instead of TCP ({@code nbd+unix:///vol?socket=PATH}). Each connection runs the
+ * very flow a TCP connection runs ({@link NbdServer#connectionFlow}), so every guarantee, bound
+ * and check is the same.
  *
- * <p>The socket's I/O is blocking, on threads of this listener's own, never on a dispatcher: one
- * accepting thread, and per connection one thread reading the socket into the flow (it waits
- * while the flow back-pressures) and one writing the flow's replies to it. Pekko's TCP layer was
- * used for TCP before; it hands every read and write through its selector and connection actors,
- * and 4 KiB random writes at queue depth 32 ran 10-15 % faster through these threads
- * (BENCHMARKS.md, NBD end to end). Pekko has no unix-domain sockets at all. Connections are
- * bounded by {@code max-connections}: beyond it, clients wait in the listen backlog.
+ * <p>Pekko's TCP layer has no unix-domain sockets, so the socket's blocking I/O runs on threads of
+ * this listener's own, never on a dispatcher: one accepting thread, and per connection one
+ * thread reading the socket into the flow (it waits while the flow back-pressures) and one
+ * writing the flow's replies to it. Connections are bounded by {@code max-connections}: beyond
+ * it, clients wait in the listen backlog.
  *
- * <p>A unix socket's access control is its file's permissions: it is created for the node's user
- * only (0600), because NBD itself has no authentication. A socket file left by a node that died
- * is replaced; a path that holds anything else, or a socket some server still listens on, is
+ * <p>Access control is the socket file's permissions: it is created for the node's user only
+ * (0600), because NBD itself has no authentication. A socket file left by a node that died is
+ * replaced; a path that holds anything else, or a socket some server still listens on, is
  * refused at start-up.
  */
-final class SocketListener {
+final class UnixSocketListener {
 
-  private static final Logger log = LoggerFactory.getLogger(SocketListener.class);
+  private static final Logger log = LoggerFactory.getLogger(UnixSocketListener.class);
   private static final int LISTEN_BACKLOG = 128;
   /** Bytes one read of the socket hands to the flow at most. */
   private static final int READ_BYTES = 64 << 10;
 
-  /** "tcp" or "unix", in thread names and logs. */
-  private final String kind;
-  /** The unix socket's file, or null for TCP. */
   private final Path path;
   private final ServerSocketChannel server;
   private final Set<CompletableFuture<Void>> connections = ConcurrentHashMap.newKeySet();
   private final CompletableFuture<Void> acceptorDone = new CompletableFuture<>();
 
-  private SocketListener(String kind, Path path, ServerSocketChannel server) {
-    this.kind = kind;
+  private UnixSocketListener(Path path, ServerSocketChannel server) {
     this.path = path;
     this.server = server;
   }
 
-  /**
-   * Binds a TCP address (port 0: any free port) and starts accepting; each connection runs a
-   * flow of {@code flows}, named by the client's address.
-   */
-  static SocketListener tcp(InetSocketAddress address, int maxConnections,
-      Function<String, Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
-      Materializer materializer) throws IOException {
-    ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.INET);
-    try {
-      server.bind(address, LISTEN_BACKLOG);
-    } catch (IOException | RuntimeException e) {
-      server.close();
-      throw e;
-    }
-    SocketListener listener = new SocketListener("tcp", null, server);
-    listener.startAccepting(maxConnections, flows, materializer);
-    log.info("NBD frontend listening on {}", listener.address());
-    return listener;
-  }
-
-  /** Binds {@code path} as a unix socket and starts accepting, like {@link #tcp}. */
-  static SocketListener unix(Path path, int maxConnections,
-      Function<String, Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
+  /** Binds {@code path} and starts accepting; each connection runs {@code flowPerConnection}. */
+  static UnixSocketListener start(Path path, int maxConnections,
+      java.util.function.Supplier<Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
       Materializer materializer) throws IOException {
     removeStaleSocket(path);
     ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -113,28 +83,13 @@ final class SocketListener {
       server.close();
       throw e;
     }
-    SocketListener listener = new SocketListener("unix", path, server);
-    listener.startAccepting(maxConnections, flows, materializer);
-    log.info("NBD frontend listening on unix socket {}", path);
-    return listener;
-  }
-
-  private void startAccepting(int maxConnections,
-      Function<String, Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
-      Materializer materializer) {
-    Thread acceptor = new Thread(() -> accept(maxConnections, flows, materializer),
-        "cairn-nbd-" + kind + "-accept");
+    UnixSocketListener listener = new UnixSocketListener(path, server);
+    Thread acceptor = new Thread(() -> listener.accept(maxConnections, flows, materializer),
+        "cairn-nbd-unix-accept");
     acceptor.setDaemon(true);
     acceptor.start();
-  }
-
-  /** The bound TCP address (with the real port when port 0 was asked for). */
-  InetSocketAddress address() {
-    try {
-      return (InetSocketAddress) server.getLocalAddress();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    log.info("NBD frontend listening on unix socket {}", path);
+    return listener;
   }
 
   Path path() {
@@ -159,7 +114,7 @@ final class SocketListener {
   }
 
   private void accept(int maxConnections,
-      Function<String, Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
+      java.util.function.Supplier<Flow<ByteString, ByteString, CompletionStage<Done>>> flows,
       Materializer materializer) {
     Semaphore slots = new Semaphore(maxConnections);
     AtomicInteger numbers = new AtomicInteger();
@@ -175,22 +130,10 @@ final class SocketListener {
         }
         CompletableFuture<Void> done;
         try {
-          String peer;
-          if (path == null) {
-            // Requests and replies are small and latency-bound: never held back to fill a segment.
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            peer = String.valueOf(channel.getRemoteAddress());
-          } else {
-            peer = "unix:" + path;
-          }
-          done = serve(channel, flows.apply(peer), materializer, kind, numbers.incrementAndGet());
-        } catch (IOException gone) {
-          closeQuietly(channel); // the client left before it was served
-          slots.release();
-          continue;
+          done = serve(channel, flows.get(), materializer, numbers.incrementAndGet());
         } catch (RuntimeException e) {
           // The stream could not start (the node is shutting down): nothing more is served.
-          log.warn("NBD {} listener {}: cannot serve a connection: {}", kind, name(), e.toString());
+          log.warn("NBD unix socket {}: cannot serve a connection: {}", path, e.toString());
           closeQuietly(channel);
           slots.release();
           return;
@@ -211,7 +154,7 @@ final class SocketListener {
   /** Runs one connection; completes when both of its threads have ended and it is closed. */
   private static CompletableFuture<Void> serve(SocketChannel channel,
       Flow<ByteString, ByteString, CompletionStage<Done>> flow, Materializer materializer,
-      String kind, int number) {
+      int number) {
     Pair<SourceQueueWithComplete<ByteString>, SinkQueueWithCancel<ByteString>> queues =
         Source.<ByteString>queue(1, OverflowStrategy.backpressure())
             .via(flow)
@@ -222,9 +165,8 @@ final class SocketListener {
             .run(materializer);
     CompletableFuture<Void> reading = new CompletableFuture<>();
     CompletableFuture<Void> writing = new CompletableFuture<>();
-    start("cairn-nbd-" + kind + "-read-" + number, () -> read(channel, queues.first()), reading);
-    start("cairn-nbd-" + kind + "-write-" + number, () -> write(channel, queues.second()),
-        writing);
+    start("cairn-nbd-unix-read-" + number, () -> read(channel, queues.first()), reading);
+    start("cairn-nbd-unix-write-" + number, () -> write(channel, queues.second()), writing);
     return CompletableFuture.allOf(reading, writing);
   }
 
@@ -299,36 +241,21 @@ final class SocketListener {
     try {
       channel.close();
     } catch (IOException ignored) {
-      // Nothing more to do with a socket that cannot even be closed.
+      // Closing a unix socket fails only if it is already closed.
     }
   }
 
-  /** Stops accepting (and removes a unix socket's file); open connections go on. */
+  /** Stops accepting and removes the socket file; open connections go on. */
   void stopAccepting() {
-    String name = name();
     try {
       server.close();
     } catch (IOException e) {
-      log.warn("closing NBD {} listener {}: {}", kind, name, e.toString());
-    }
-    if (path != null) {
-      try {
-        Files.deleteIfExists(path);
-      } catch (IOException e) {
-        log.warn("removing NBD unix socket {}: {}", path, e.toString());
-      }
-    }
-  }
-
-  /** The address or path listened on, for logs. */
-  String name() {
-    if (path != null) {
-      return path.toString();
+      log.warn("closing NBD unix socket {}: {}", path, e.toString());
     }
     try {
-      return String.valueOf(server.getLocalAddress());
-    } catch (IOException closed) {
-      return "(closed)";
+      Files.deleteIfExists(path);
+    } catch (IOException e) {
+      log.warn("removing NBD unix socket {}: {}", path, e.toString());
     }
   }
 
