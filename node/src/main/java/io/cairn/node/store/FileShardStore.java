@@ -249,10 +249,8 @@ public final class FileShardStore implements ShardStore {
         at += take;
       }
       return true;
-    } catch (NoSuchFileException e) {
-      return false;
     } catch (IOException e) {
-      return false;
+      return false; // no such shard, or the disk failed it: the caller reconstructs or retries
     }
   }
 
