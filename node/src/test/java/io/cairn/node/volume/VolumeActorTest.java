@@ -20,8 +20,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The leader's read-modify-write with its timing pinned: a second leader runs over a real
@@ -36,12 +37,13 @@ class VolumeActorTest {
   Path dir;
 
   /**
-   * Write A changes block 1; write B changes the end of block 1 and the start of block 3, so it
-   * takes block 1's old content from A (in flight) and loads block 3's. A commits while B's load
-   * is held. B must still keep A's bytes at the start of block 1.
+   * Write A changes block 1; B (a write, or zeroes) changes the end of block 1 and the start of
+   * block 3, so it takes block 1's old content from A (in flight) and loads block 3's. A commits
+   * while B's load is held. B must still keep A's bytes at the start of block 1.
    */
-  @Test
-  void aPartialBlockKeepsTheWriteInFlightItWasBuiltOnEvenIfThatCommitsDuringTheLoad()
+  @ParameterizedTest(name = "B is a {0}")
+  @ValueSource(strings = {"write", "zero"})
+  void aPartialBlockKeepsTheWriteInFlightItWasBuiltOnEvenIfThatCommitsDuringTheLoad(String b)
       throws Exception {
     try (VolumeRig rig = new VolumeRig(dir)) {
       LocalVolume v = rig.create("v", 1 << 20, VolumePolicy.DEFAULT);
@@ -56,9 +58,11 @@ class VolumeActorTest {
       byte[] a = random(BLOCK, 1);
       CompletableFuture<Void> doneA = new CompletableFuture<>();
       leader.tell(new VolumeActor.Write(BLOCK, ByteBuffer.wrap(a), doneA));
-      byte[] b = random(2 * BLOCK, 2);
+      byte[] bytesB = b.equals("write") ? random(2 * BLOCK, 2) : new byte[2 * BLOCK];
       CompletableFuture<Void> doneB = new CompletableFuture<>();
-      leader.tell(new VolumeActor.Write(BLOCK + 100, ByteBuffer.wrap(b), doneB));
+      leader.tell(b.equals("write")
+          ? new VolumeActor.Write(BLOCK + 100, ByteBuffer.wrap(bytesB), doneB)
+          : new VolumeActor.Zero(BLOCK + 100, bytesB.length, true, doneB));
       await().atMost(Duration.ofSeconds(30)).until(() -> !backend.loads.isEmpty());
       assertThat(backend.loads).containsExactly(List.of(3L));
 
@@ -70,7 +74,7 @@ class VolumeActorTest {
 
       byte[] expected = new byte[3 * BLOCK];
       System.arraycopy(a, 0, expected, 0, BLOCK);
-      System.arraycopy(b, 0, expected, 100, b.length);
+      System.arraycopy(bytesB, 0, expected, 100, bytesB.length);
       assertThat(array(await(v.read(BLOCK, 3 * BLOCK)))).isEqualTo(expected);
     }
   }
