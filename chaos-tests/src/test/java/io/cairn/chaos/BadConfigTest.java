@@ -56,11 +56,8 @@ class BadConfigTest {
    */
   @Test
   void aVolumeThatCannotBePlacedIsNamedAfterStartUpBegan() throws Exception {
-    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
-        "\"./data/store-1\"");
-    Files.writeString(config, Files.readString(config)
-        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
-        + "cairn.volumes = [ { name = wide, size = 1 GiB, policy { ec = \"4+2\" } } ]\n");
+    Path config = oneStoreConfig(
+        "cairn.volumes = [ { name = wide, size = 1 GiB, policy { ec = \"4+2\" } } ]");
 
     String line = failingRun("node", "--config", config.toString());
 
@@ -70,11 +67,7 @@ class BadConfigTest {
 
   @Test
   void anUnknownStoreFormatIsNamed() throws Exception {
-    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
-        "\"./data/store-1\"");
-    Files.writeString(config, Files.readString(config)
-        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
-        + "cairn.store.format = tape\n");
+    Path config = oneStoreConfig("cairn.store.format = tape");
 
     String line = failingRun("node", "--config", config.toString());
 
@@ -84,11 +77,7 @@ class BadConfigTest {
   @Test
   void aUnixSocketPathHoldingAFileIsNamed() throws Exception {
     Path file = Files.writeString(dir.resolve("nbd.sock"), "not a socket");
-    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
-        "\"./data/store-1\"");
-    Files.writeString(config, Files.readString(config)
-        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n"
-        + "cairn.nbd.unix-socket = \"" + file + "\"\n");
+    Path config = oneStoreConfig("cairn.nbd.unix-socket = \"" + file + "\"");
 
     String line = failingRun("node", "--config", config.toString());
 
@@ -121,6 +110,14 @@ class BadConfigTest {
         pekko.remote.artery.canonical.port = %d
         pekko.cluster.seed-nodes = ["pekko://cairn@127.0.0.1:%d"]
         """.formatted(stores, httpPort, clusterPort, clusterPort));
+  }
+
+  /** A config with one store, every port free, and {@code line} on top. */
+  private Path oneStoreConfig(String line) throws Exception {
+    Path config = writeConfig(CairnProcess.freePort(), CairnProcess.freePort(),
+        "\"./data/store-1\"");
+    return Files.writeString(config, Files.readString(config)
+        + "cairn.nbd.port = " + CairnProcess.freePort() + "\n" + line + "\n");
   }
 
   /** Runs cairn, expects a non-zero exit, and returns its one line of diagnosis. */

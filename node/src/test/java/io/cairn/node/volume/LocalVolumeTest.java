@@ -3,6 +3,7 @@ package io.cairn.node.volume;
 import static io.cairn.node.volume.VolumeRig.array;
 import static io.cairn.node.volume.VolumeRig.await;
 import static io.cairn.node.volume.VolumeRig.bytes;
+import static io.cairn.node.volume.VolumeRig.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,12 +32,6 @@ class LocalVolumeTest {
   private static final long MiB = 1 << 20;
 
   @TempDir Path dir;
-
-  private static byte[] random(int n, long seed) {
-    byte[] b = new byte[n];
-    new Random(seed).nextBytes(b);
-    return b;
-  }
 
   /** Compressible but not uniform: what a VM's disk looks like more than random bytes do. */
   private static byte[] texty(int n, long seed) {

@@ -2,6 +2,7 @@ package io.cairn.node.volume;
 
 import static io.cairn.node.volume.VolumeRig.array;
 import static io.cairn.node.volume.VolumeRig.await;
+import static io.cairn.node.volume.VolumeRig.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -77,12 +77,6 @@ class VolumeActorTest {
       System.arraycopy(bytesB, 0, expected, 100, bytesB.length);
       assertThat(array(await(v.read(BLOCK, 3 * BLOCK)))).isEqualTo(expected);
     }
-  }
-
-  private static byte[] random(int length, long seed) {
-    byte[] b = new byte[length];
-    new Random(seed).nextBytes(b);
-    return b;
   }
 
   /** A volume's own backend, except that loads of stored blocks wait for {@link #release}. */
