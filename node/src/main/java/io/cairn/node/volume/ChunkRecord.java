@@ -25,10 +25,6 @@ record ChunkRecord(Fingerprint id, int refs, int storedBytes, int plainBytes, lo
     return new ChunkRecord(id, refs, storedBytes, plainBytes, segment, offset);
   }
 
-  ChunkRecord backInJournal() {
-    return new ChunkRecord(id, refs, storedBytes, plainBytes, IN_JOURNAL, 0);
-  }
-
   byte[] encode() {
     ByteBuffer b = ByteBuffer.allocate(BYTES);
     id.writeTo(b);

@@ -22,7 +22,6 @@ import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -620,8 +619,8 @@ public final class LocalVolume implements BlockVolume {
   }
 
   /**
-   * Compacts every segment whose live fraction is below the threshold: its live chunks go back to
-   * the journal (to be sealed into a new segment) and its shards are deleted.
+   * Compacts every segment whose live fraction is below the threshold, one after the other: see
+   * {@link #compact(SegmentRecord)}. No thread waits for another on the way.
    *
    * @return the number of segments compacted
    */
@@ -629,31 +628,79 @@ public final class LocalVolume implements BlockVolume {
     if (!compacting.compareAndSet(false, true)) {
       return CompletableFuture.completedFuture(0);
     }
-    return VolumeReader.onIo(ioExecutor, () -> {
-      int compacted = 0;
-      for (SegmentRecord seg : data.segments()) {
-        if (seg.getSegmentBytes() == 0
-            || (double) seg.getLiveBytes() / seg.getSegmentBytes()
-                >= settings.compactionLiveFraction()) {
-          continue;
-        }
-        Map<Long, byte[]> payloads = new LinkedHashMap<>();
-        for (Map.Entry<Long, ChunkRecord> e : data.chunksOf(seg.getSegmentId()).entrySet()) {
-          ChunkRecord rec = e.getValue();
-          ByteBuffer bytes = reader.readSegmentRange(seg, rec.segmentOffset(), rec.storedBytes())
-              .toCompletableFuture().get();
-          byte[] copy = new byte[bytes.remaining()];
-          bytes.get(copy);
-          payloads.put(e.getKey(), copy);
-        }
-        boolean done = lane.submit(() -> data.unseal(seg, payloads)).toCompletableFuture().get();
-        if (done) {
-          deleteShards(seg);
-          compacted++;
+    return VolumeReader.onIo(ioExecutor, data::segments).thenCompose(segments -> {
+      CompletionStage<Integer> chain = CompletableFuture.completedFuture(0);
+      for (SegmentRecord seg : segments) {
+        if (seg.getSegmentBytes() > 0 && (double) seg.getLiveBytes() / seg.getSegmentBytes()
+            < settings.compactionLiveFraction()) {
+          chain = chain.thenCompose(n -> compact(seg).thenApply(done -> done ? n + 1 : n));
         }
       }
-      return compacted;
+      return chain;
     }).whenComplete((n, e) -> compacting.set(false));
+  }
+
+  /**
+   * Compacts one segment: its live chunks are read with one ranged read, packed densely into a
+   * new segment, written like a seal (erasure-coded, every shard durable), and then one record
+   * points them into the new segment and drops the old one, whose shards are deleted after.
+   * Chunks freed in the meantime are dead bytes of the new segment. The journal is not involved:
+   * live chunks do not pass through the metadata store's log a second time.
+   *
+   * @return false if the segment was already gone (the new one's shards are deleted)
+   */
+  private CompletionStage<Boolean> compact(SegmentRecord seg) {
+    return VolumeReader.onIo(ioExecutor, () -> data.chunksOf(seg.getSegmentId()))
+        .thenComposeAsync(live -> live.isEmpty()
+            ? CompletableFuture.<Repacked>completedFuture(null)
+            : repack(seg, live).thenCompose(draft -> writeSegment(draft.bytes())
+                .thenApply(record -> new Repacked(draft, record))), ioExecutor)
+        .thenCompose(repacked -> lane.submit(() -> data.compacted(seg,
+                repacked == null ? null : repacked.draft(),
+                repacked == null ? null : repacked.record().toBuilder()))
+            .thenApply(done -> {
+              if (done) {
+                deleteShards(seg);
+              } else if (repacked != null) {
+                deleteShards(repacked.record());
+              }
+              return done;
+            }));
+  }
+
+  /** A compacted segment's survivors, and the new segment they were written to. */
+  private record Repacked(SegmentDraft draft, SegmentRecord record) {}
+
+  /**
+   * Reads the span of a segment that holds the given chunks (one ranged read, on the calling I/O
+   * thread; a damaged shard is rebuilt by the DPU tier) and packs the chunks, in segment order, into a draft.
+   */
+  private CompletionStage<SegmentDraft> repack(SegmentRecord seg, Map<Long, ChunkRecord> live) {
+    List<Map.Entry<Long, ChunkRecord>> chunks = new ArrayList<>(live.entrySet());
+    chunks.sort(java.util.Comparator.comparingInt(e -> e.getValue().segmentOffset()));
+    int from = chunks.get(0).getValue().segmentOffset();
+    int to = 0;
+    int total = 0;
+    for (Map.Entry<Long, ChunkRecord> e : chunks) {
+      to = Math.max(to, e.getValue().segmentOffset() + e.getValue().storedBytes());
+      total += e.getValue().storedBytes();
+    }
+    int base = from;
+    int bytesTotal = total;
+    return reader.readSegmentRange(seg, from, to - from).thenApply(span -> {
+      ByteBuffer bytes = ByteBuffer.allocate(bytesTotal);
+      List<Long> numbers = new ArrayList<>(chunks.size());
+      List<Integer> offsets = new ArrayList<>(chunks.size());
+      List<Integer> lengths = new ArrayList<>(chunks.size());
+      for (Map.Entry<Long, ChunkRecord> e : chunks) {
+        ChunkRecord rec = e.getValue();
+        numbers.add(e.getKey());
+        offsets.add(bytes.position());
+        lengths.add(rec.storedBytes());
+        bytes.put(span.slice(span.position() + rec.segmentOffset() - base, rec.storedBytes()));
+      }
+      return new SegmentDraft(numbers, offsets, lengths, bytes.flip());
+    });
   }
 
   void deleteShards(SegmentRecord seg) {

@@ -62,9 +62,9 @@ final class VolumeData {
    * Sealing trims the journal from its low end, leaving tombstones that a scan from the start of
    * the volume's key range would step over one by one, every segment (measured: that scan held
    * the volume's lane, and with it every commit, for most of the time). Set by each draft to the
-   * lowest journaled chunk it found; lowered when compaction puts older chunks back; 0 (scan
-   * everything) after opening. Only a starting point: a chunk below it would be missed by the
-   * sealer, never lost, and the rules above keep it from happening.
+   * lowest journaled chunk it found; 0 (scan everything) after opening. Only a starting point: a
+   * chunk below it would be missed by the sealer, never lost, and none can be: only new chunks,
+   * numbered above every existing one, enter the journal.
    */
   private long journalFloorChunk;
   /**
@@ -290,49 +290,63 @@ final class VolumeData {
 
   /** The chunks a segment holds (chunk number → record), read outside of a batch. */
   Map<Long, ChunkRecord> chunksOf(long segmentId) throws RocksDBException {
-    Map<Long, ChunkRecord> out = new LinkedHashMap<>();
     List<Long> numbers = new ArrayList<>();
-    meta.scan(Table.SEGMENT_CHUNKS, VolumeKeys.volume(segmentId),
-        (k, v) -> numbers.add(VolumeKeys.second(k)));
-    for (long cn : numbers) {
-      byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
-      if (v != null) {
-        out.put(cn, ChunkRecord.decode(v));
+    List<byte[]> keys = new ArrayList<>();
+    meta.scan(Table.SEGMENT_CHUNKS, VolumeKeys.volume(segmentId), (k, v) -> {
+      long cn = VolumeKeys.second(k);
+      numbers.add(cn);
+      keys.add(VolumeKeys.chunk(volumeId, cn));
+    });
+    List<byte[]> values = meta.multiGet(Table.CHUNKS, keys);
+    Map<Long, ChunkRecord> out = new LinkedHashMap<>();
+    for (int i = 0; i < numbers.size(); i++) {
+      ChunkRecord rec = values.get(i) == null ? null : ChunkRecord.decode(values.get(i));
+      if (rec != null && rec.segmentId() == segmentId) {
+        out.put(numbers.get(i), rec);
       }
     }
     return out;
   }
 
   /**
-   * Compaction: moves the given chunks of a segment back into the journal (with the payloads
-   * the caller read from the segment) and drops the segment from the table. The sealer packs
-   * them into a new segment later. The caller deletes the old shards after this commits.
+   * Compaction: the chunks of {@code draft} that still live in {@code old} now point into
+   * {@code into} (a segment whose shards are durable: the draft, written), and {@code old} is
+   * dropped from the table. Chunks freed since the draft are dead bytes of the new segment; a
+   * null draft (nothing was live) just drops the old segment. The caller deletes the old shards
+   * after this commits, or the new ones if it returns false.
    *
-   * @return false if the segment is already gone
+   * @return false if the old segment is already gone
    */
-  boolean unseal(SegmentRecord segment, Map<Long, byte[]> payloads) throws RocksDBException {
+  boolean compacted(SegmentRecord old, SegmentDraft draft, SegmentRecord.Builder into)
+      throws RocksDBException {
     return meta.whileOpen(() -> {
       Batch b = new Batch();
-      if (b.segment(segment.getSegmentId()) == null) {
+      if (b.segment(old.getSegmentId()) == null) {
         return false;
       }
-      long lowestUnsealed = Long.MAX_VALUE;
-      for (Map.Entry<Long, byte[]> e : payloads.entrySet()) {
-        ChunkRecord rec = b.chunk(e.getKey());
-        if (rec == null || rec.segmentId() != segment.getSegmentId()) {
-          continue;
+      if (draft != null) {
+        long live = 0;
+        for (int i = 0; i < draft.chunkNumbers().size(); i++) {
+          long cn = draft.chunkNumbers().get(i);
+          ChunkRecord rec = b.chunk(cn);
+          if (rec == null || rec.segmentId() != old.getSegmentId()) {
+            continue;
+          }
+          b.chunks.put(cn, rec.inSegment(into.getSegmentId(), draft.offsets().get(i)));
+          b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
+              VolumeKeys.segmentChunk(old.getSegmentId(), cn));
+          b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
+              VolumeKeys.segmentChunk(into.getSegmentId(), cn), new byte[0]);
+          live += rec.storedBytes();
         }
-        b.chunks.put(e.getKey(), rec.backInJournal());
-        lowestUnsealed = Math.min(lowestUnsealed, e.getKey());
-        b.journalPut(e.getKey(), e.getValue());
-        b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
-            VolumeKeys.segmentChunk(segment.getSegmentId(), e.getKey()));
-        b.state.setJournalBytes(b.state.getJournalBytes() + rec.storedBytes());
+        // Recorded even if nothing in it is live any more: the next compaction deletes it.
+        into.setLiveBytes(live);
+        b.segments.put(into.getSegmentId(), into);
+        b.state.setSegmentBytes(b.state.getSegmentBytes() + into.getSegmentBytes());
       }
-      b.segments.put(segment.getSegmentId(), null);
-      b.state.setSegmentBytes(b.state.getSegmentBytes() - segment.getSegmentBytes());
+      b.segments.put(old.getSegmentId(), null);
+      b.state.setSegmentBytes(b.state.getSegmentBytes() - old.getSegmentBytes());
       b.commit();
-      journalFloorChunk = Math.min(journalFloorChunk, lowestUnsealed);
       return true;
     });
   }

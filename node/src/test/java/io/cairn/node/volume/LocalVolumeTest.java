@@ -400,6 +400,59 @@ class LocalVolumeTest {
     }
   }
 
+  /**
+   * Compaction moves a sparse segment's survivors into a new segment of their own, without the
+   * journal, and reads the old one through the DPU tier's rebuild when one of its data shards is
+   * gone.
+   */
+  @Test
+  void compactionRepacksSurvivorsIntoANewSegmentWithoutTheJournal() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      byte[] model = random((int) MiB, 41);
+      await(v.write(0, bytes(model), false));
+      SegmentRecord old = v.data().segments().get(0);
+      // Three blocks in four overwritten: the segment's live fraction falls to a quarter.
+      for (int block = 0; block < 256; block++) {
+        if (block % 4 != 0) {
+          byte[] b = random(4096, 1000 + block);
+          await(v.write(block * 4096L, bytes(b), false));
+          System.arraycopy(b, 0, model, block * 4096, 4096);
+        }
+      }
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+      long journalRowsBefore = journalRows(rig, v);
+      rig.stores.get(old.getShardStore(0)).orElseThrow().delete(old.getSegmentId(), 0);
+
+      assertThat(await(v.compact())).isEqualTo(1);
+
+      assertThat(rig.registry.get("cairn.volume.degraded.reads").gauge().value())
+          .as("the old segment was read around its missing shard").isPositive();
+      assertThat(v.journalBytes()).isZero();
+      assertThat(journalRows(rig, v)).isEqualTo(journalRowsBefore);
+      List<Long> ids = v.data().segments().stream().map(SegmentRecord::getSegmentId).toList();
+      assertThat(ids).doesNotContain(old.getSegmentId());
+      SegmentRecord repacked = v.data().segments().get(ids.size() - 1);
+      assertThat(repacked.getLiveBytes()).isEqualTo(repacked.getSegmentBytes())
+          .isCloseTo(old.getSegmentBytes() / 4, org.assertj.core.data.Percentage.withPercentage(5));
+      assertLiveBytesMatchTheChunks(v);
+      for (int i = 1; i < old.getShardStoreCount(); i++) {
+        assertThat(rig.stores.get(old.getShardStore(i)).orElseThrow()
+            .read(old.getSegmentId(), i, 0, ByteBuffer.allocate(16))).isFalse();
+      }
+      assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
+    }
+  }
+
+  private static long journalRows(VolumeRig rig, LocalVolume v) {
+    long[] rows = {0};
+    rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
+        (k, val) -> rows[0]++);
+    return rows[0];
+  }
+
   @Test
   void aLargeWriteWhoseSegmentCannotBeWrittenIsJournaledInstead() throws Exception {
     try (VolumeRig rig = new VolumeRig(dir)) {
