@@ -675,7 +675,7 @@ public final class LocalVolume implements BlockVolume {
    * Reads the span of a segment that holds the given chunks (one ranged read, on the calling I/O
    * thread; a damaged shard is rebuilt by the DPU tier) and packs the chunks, in segment order, into a draft.
    */
-  private CompletionStage<SegmentDraft> repack(SegmentRecord seg, Map<Long, ChunkRecord> live) {
+  CompletionStage<SegmentDraft> repack(SegmentRecord seg, Map<Long, ChunkRecord> live) {
     List<Map.Entry<Long, ChunkRecord>> chunks = new ArrayList<>(live.entrySet());
     chunks.sort(java.util.Comparator.comparingInt(e -> e.getValue().segmentOffset()));
     int from = chunks.get(0).getValue().segmentOffset();

@@ -446,6 +446,42 @@ class LocalVolumeTest {
     }
   }
 
+  /**
+   * A chunk freed while its segment is being compacted (after the survivors were read and
+   * written, before the record) is a dead byte of the new segment, not a live one; and a segment
+   * already compacted is not compacted again.
+   */
+  @Test
+  void chunksFreedDuringACompactionAreDeadBytesOfTheNewSegment() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      byte[] model = random((int) MiB, 47);
+      await(v.write(0, bytes(model), false));
+      SegmentRecord old = v.data().segments().get(0);
+      VolumeData.SegmentDraft draft = await(v.repack(old, v.data().chunksOf(old.getSegmentId())));
+      SegmentRecord into = await(v.writeSegment(draft.bytes()));
+      for (int block = 0; block < 64; block++) {
+        byte[] b = random(4096, 3000 + block);
+        await(v.write(block * 4096L, bytes(b), false));
+        System.arraycopy(b, 0, model, block * 4096, 4096);
+      }
+
+      assertThat(await(v.lane().submit(() -> v.data().compacted(old, draft, into.toBuilder()))))
+          .isTrue();
+      assertThat(await(v.lane().submit(() -> v.data().compacted(old, null, null)))).isFalse();
+
+      v.deleteShards(old);
+      SegmentRecord repacked = v.data().segments().stream()
+          .filter(s -> s.getSegmentId() == into.getSegmentId()).findFirst().orElseThrow();
+      assertThat(draft.chunkNumbers()).hasSize(256);
+      assertThat(repacked.getLiveBytes()).isLessThan(repacked.getSegmentBytes())
+          .isCloseTo(repacked.getSegmentBytes() * 3 / 4,
+              org.assertj.core.data.Percentage.withPercentage(5));
+      assertLiveBytesMatchTheChunks(v);
+      assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
+    }
+  }
+
   private static long journalRows(VolumeRig rig, LocalVolume v) {
     long[] rows = {0};
     rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
