@@ -21,11 +21,13 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -499,7 +501,7 @@ public final class LocalVolume implements BlockVolume {
   }
 
   private Throwable readError(List<Long> blocks, Throwable t) {
-    Throwable cause = t instanceof java.util.concurrent.CompletionException && t.getCause() != null
+    Throwable cause = t instanceof CompletionException && t.getCause() != null
         ? t.getCause() : t;
     if (cause instanceof VolumeException) {
       return cause;
@@ -611,7 +613,7 @@ public final class LocalVolume implements BlockVolume {
               .handle((written, failure) -> {
                 if (failure != null) {
                   ioExecutor.execute(() -> deleteShards(record.build()));
-                  throw new java.util.concurrent.CompletionException(failure);
+                  throw new CompletionException(failure);
                 }
                 return record.build();
               });
@@ -649,7 +651,7 @@ public final class LocalVolume implements BlockVolume {
    *
    * @return false if the segment was already gone (the new one's shards are deleted)
    */
-  private CompletionStage<Boolean> compact(SegmentRecord seg) {
+  CompletionStage<Boolean> compact(SegmentRecord seg) {
     return VolumeReader.onIo(ioExecutor, () -> data.chunksOf(seg.getSegmentId()))
         .thenComposeAsync(live -> live.isEmpty()
             ? CompletableFuture.<Repacked>completedFuture(null)
@@ -658,11 +660,17 @@ public final class LocalVolume implements BlockVolume {
         .thenCompose(repacked -> lane.submit(() -> data.compacted(seg,
                 repacked == null ? null : repacked.draft(),
                 repacked == null ? null : repacked.record().toBuilder()))
-            .thenApply(done -> {
-              if (done) {
+            .handle((done, failure) -> {
+              // One of the two segments is garbage now: the old one if the record committed,
+              // else the new one (the segment was gone, or the record failed).
+              if (failure == null && done) {
                 deleteShards(seg);
               } else if (repacked != null) {
                 deleteShards(repacked.record());
+              }
+              if (failure != null) {
+                throw failure instanceof CompletionException c
+                    ? c : new CompletionException(failure);
               }
               return done;
             }));
@@ -673,11 +681,12 @@ public final class LocalVolume implements BlockVolume {
 
   /**
    * Reads the span of a segment that holds the given chunks (one ranged read, on the calling I/O
-   * thread; a damaged shard is rebuilt by the DPU tier) and packs the chunks, in segment order, into a draft.
+   * thread; a damaged shard is rebuilt by the DPU tier) and packs the chunks, in segment order,
+   * into a draft.
    */
   CompletionStage<SegmentDraft> repack(SegmentRecord seg, Map<Long, ChunkRecord> live) {
     List<Map.Entry<Long, ChunkRecord>> chunks = new ArrayList<>(live.entrySet());
-    chunks.sort(java.util.Comparator.comparingInt(e -> e.getValue().segmentOffset()));
+    chunks.sort(Comparator.comparingInt(e -> e.getValue().segmentOffset()));
     int from = chunks.get(0).getValue().segmentOffset();
     int to = 0;
     int total = 0;

@@ -482,6 +482,77 @@ class LocalVolumeTest {
     }
   }
 
+  /**
+   * Two compactions of one segment race to their records: the first repoints the chunks and the
+   * old shards go; the second finds the segment gone, and the segment it wrote is deleted, so no
+   * shard outlives its record.
+   */
+  @Test
+  void aCompactionThatLosesTheRaceDeletesTheSegmentItWrote() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      byte[] model = random((int) MiB, 53);
+      await(v.write(0, bytes(model), false));
+      SegmentRecord old = v.data().segments().get(0);
+      long shardsBefore = shardCount(rig);
+
+      java.util.concurrent.CountDownLatch laneHeld = new java.util.concurrent.CountDownLatch(1);
+      v.lane().submit(() -> {
+        laneHeld.await();
+        return null;
+      });
+      CompletionStage<Boolean> first = v.compact(old);
+      CompletionStage<Boolean> second = v.compact(old);
+      // Both have written their new segment and wait for the lane.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> shardCount(rig) == shardsBefore + 12);
+      laneHeld.countDown();
+
+      assertThat(List.of(await(first), await(second))).containsExactlyInAnyOrder(true, false);
+      assertThat(v.data().segments()).hasSize(1)
+          .noneMatch(s -> s.getSegmentId() == old.getSegmentId());
+      assertThat(shardCount(rig)).isEqualTo(6);
+      assertLiveBytesMatchTheChunks(v);
+      assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
+    }
+  }
+
+  /**
+   * A volume deleted while a compaction writes its new segment: the deletion reclaims the old
+   * shards, the compaction (which finds its segment gone) its new ones, and nothing is left.
+   */
+  @Test
+  void aCompactionOfAVolumeDeletedMeanwhileDeletesTheSegmentItWrote() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      await(v.write(0, bytes(random((int) MiB, 59)), false));
+      SegmentRecord old = v.data().segments().get(0);
+
+      java.util.concurrent.CountDownLatch laneHeld = new java.util.concurrent.CountDownLatch(1);
+      v.lane().submit(() -> {
+        laneHeld.await();
+        return null;
+      });
+      CompletionStage<Void> deleted = rig.volumes.delete("v");
+      // The deletion left the catalog and queued its purge in the lane, ahead of the compaction,
+      // which reaches the lane only once its segment is written.
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> rig.volumes.local("v").isEmpty());
+      CompletionStage<Boolean> compaction = v.compact(old);
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+          .until(() -> shardCount(rig) == 12);
+      laneHeld.countDown();
+
+      await(deleted);
+      assertThat(await(compaction)).isFalse();
+      assertThat(shardCount(rig)).isZero();
+    }
+  }
+
+  private static long shardCount(VolumeRig rig) {
+    return rig.shardStores.stream().mapToLong(io.cairn.node.store.ShardStore::shardCount).sum();
+  }
+
   private static long journalRows(VolumeRig rig, LocalVolume v) {
     long[] rows = {0};
     rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
