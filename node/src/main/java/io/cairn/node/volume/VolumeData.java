@@ -259,23 +259,8 @@ final class VolumeData {
   void sealed(SegmentDraft draft, SegmentRecord.Builder record) throws RocksDBException {
     meta.whileOpen(() -> {
       Batch b = new Batch();
-      long live = 0;
-      for (int i = 0; i < draft.chunkNumbers().size(); i++) {
-        long cn = draft.chunkNumbers().get(i);
-        ChunkRecord rec = b.chunk(cn);
-        if (rec == null || !rec.inJournal()) {
-          continue;
-        }
-        b.chunks.put(cn, rec.inSegment(record.getSegmentId(), draft.offsets().get(i)));
-        b.journalDelete(cn);
-        b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
-            VolumeKeys.segmentChunk(record.getSegmentId(), cn), new byte[0]);
-        live += rec.storedBytes();
-      }
-      record.setLiveBytes(live);
-      b.segments.put(record.getSegmentId(), record);
-      b.state.setJournalBytes(b.state.getJournalBytes() - live);
-      b.state.setSegmentBytes(b.state.getSegmentBytes() + record.getSegmentBytes());
+      long moved = b.place(draft, ChunkRecord.IN_JOURNAL, record);
+      b.state.setJournalBytes(b.state.getJournalBytes() - moved);
       b.commit();
       return null;
     });
@@ -325,24 +310,8 @@ final class VolumeData {
         return false;
       }
       if (draft != null) {
-        long live = 0;
-        for (int i = 0; i < draft.chunkNumbers().size(); i++) {
-          long cn = draft.chunkNumbers().get(i);
-          ChunkRecord rec = b.chunk(cn);
-          if (rec == null || rec.segmentId() != old.getSegmentId()) {
-            continue;
-          }
-          b.chunks.put(cn, rec.inSegment(into.getSegmentId(), draft.offsets().get(i)));
-          b.batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
-              VolumeKeys.segmentChunk(old.getSegmentId(), cn));
-          b.batch.put(meta.cf(Table.SEGMENT_CHUNKS),
-              VolumeKeys.segmentChunk(into.getSegmentId(), cn), new byte[0]);
-          live += rec.storedBytes();
-        }
         // Recorded even if nothing in it is live any more: the next compaction deletes it.
-        into.setLiveBytes(live);
-        b.segments.put(into.getSegmentId(), into);
-        b.state.setSegmentBytes(b.state.getSegmentBytes() + into.getSegmentBytes());
+        b.place(draft, old.getSegmentId(), into);
       }
       b.segments.put(old.getSegmentId(), null);
       b.state.setSegmentBytes(b.state.getSegmentBytes() - old.getSegmentBytes());
@@ -615,6 +584,39 @@ final class VolumeData {
         }
         batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(rec.segmentId(), cn));
       }
+    }
+
+    /**
+     * Records {@code into}, a written segment holding {@code draft}'s bytes: the draft's chunks
+     * still where the draft found them ({@code from}: a segment, or the journal, whose payloads
+     * are trimmed) now point into it, and they are its live bytes. Chunks freed or moved since
+     * the draft are dead bytes of the new segment from the start.
+     *
+     * @return the bytes moved
+     */
+    long place(SegmentDraft draft, long from, SegmentRecord.Builder into)
+        throws RocksDBException {
+      long live = 0;
+      for (int i = 0; i < draft.chunkNumbers().size(); i++) {
+        long cn = draft.chunkNumbers().get(i);
+        ChunkRecord rec = chunk(cn);
+        if (rec == null || rec.segmentId() != from) {
+          continue;
+        }
+        chunks.put(cn, rec.inSegment(into.getSegmentId(), draft.offsets().get(i)));
+        if (from == ChunkRecord.IN_JOURNAL) {
+          journalDelete(cn);
+        } else {
+          batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(from, cn));
+        }
+        batch.put(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(into.getSegmentId(), cn),
+            new byte[0]);
+        live += rec.storedBytes();
+      }
+      into.setLiveBytes(live);
+      segments.put(into.getSegmentId(), into);
+      state.setSegmentBytes(state.getSegmentBytes() + into.getSegmentBytes());
+      return live;
     }
 
     void journalPut(long cn, byte[] payload) throws RocksDBException {

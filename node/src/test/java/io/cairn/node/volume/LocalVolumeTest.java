@@ -3,9 +3,11 @@ package io.cairn.node.volume;
 import static io.cairn.node.volume.VolumeRig.array;
 import static io.cairn.node.volume.VolumeRig.await;
 import static io.cairn.node.volume.VolumeRig.bytes;
+import static io.cairn.node.volume.VolumeRig.holdLane;
 import static io.cairn.node.volume.VolumeRig.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.data.Percentage.withPercentage;
 
 import io.cairn.node.maintenance.LocalMaintenance;
 import io.cairn.node.maintenance.MaintenanceService;
@@ -15,13 +17,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -280,10 +285,7 @@ class LocalVolumeTest {
       }
 
       assertThat(v.data().journalTailBytes()).isZero();
-      long[] journalRows = {0};
-      rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
-          (k, val) -> journalRows[0]++);
-      assertThat(journalRows[0]).as("journal rows left after sealing").isZero();
+      assertThat(rig.journalRows(v)).as("journal rows left after sealing").isZero();
       long live = v.data().segments().stream().mapToLong(SegmentRecord::getLiveBytes).sum();
       assertThat(live).as("live bytes of the segments").isEqualTo(v.data().state().getStoredBytes());
       assertThat(array(await(v.read(0, (int) (8 * MiB))))).isEqualTo(expected);
@@ -379,10 +381,7 @@ class LocalVolumeTest {
       List<SegmentRecord> segments = v.data().segments();
       assertThat(segments).hasSize(1);
       assertThat(segments.get(0).getLiveBytes()).isEqualTo(v.data().state().getStoredBytes());
-      long[] journalRows = {0};
-      rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
-          (k, val) -> journalRows[0]++);
-      assertThat(journalRows[0]).isZero();
+      assertThat(rig.journalRows(v)).isZero();
       assertThat(array(await(v.read(MiB, (int) MiB)))).isEqualTo(data);
 
       // The same content again elsewhere: every chunk is deduplicated, so its segment holds
@@ -415,15 +414,13 @@ class LocalVolumeTest {
       // Three blocks in four overwritten: the segment's live fraction falls to a quarter.
       for (int block = 0; block < 256; block++) {
         if (block % 4 != 0) {
-          byte[] b = random(4096, 1000 + block);
-          await(v.write(block * 4096L, bytes(b), false));
-          System.arraycopy(b, 0, model, block * 4096, 4096);
+          overwriteBlock(v, model, block, 1000 + block);
         }
       }
       while (v.journalBytes() > 0) {
         await(v.maybeSeal(true));
       }
-      long journalRowsBefore = journalRows(rig, v);
+      long journalRowsBefore = rig.journalRows(v);
       rig.stores.get(old.getShardStore(0)).orElseThrow().delete(old.getSegmentId(), 0);
 
       assertThat(await(v.compact())).isEqualTo(1);
@@ -431,12 +428,12 @@ class LocalVolumeTest {
       assertThat(rig.registry.get("cairn.volume.degraded.reads").gauge().value())
           .as("the old segment was read around its missing shard").isPositive();
       assertThat(v.journalBytes()).isZero();
-      assertThat(journalRows(rig, v)).isEqualTo(journalRowsBefore);
+      assertThat(rig.journalRows(v)).isEqualTo(journalRowsBefore);
       List<Long> ids = v.data().segments().stream().map(SegmentRecord::getSegmentId).toList();
       assertThat(ids).doesNotContain(old.getSegmentId());
       SegmentRecord repacked = v.data().segments().get(ids.size() - 1);
       assertThat(repacked.getLiveBytes()).isEqualTo(repacked.getSegmentBytes())
-          .isCloseTo(old.getSegmentBytes() / 4, org.assertj.core.data.Percentage.withPercentage(5));
+          .isCloseTo(old.getSegmentBytes() / 4, withPercentage(5));
       assertLiveBytesMatchTheChunks(v);
       for (int i = 1; i < old.getShardStoreCount(); i++) {
         assertThat(rig.stores.get(old.getShardStore(i)).orElseThrow()
@@ -461,9 +458,7 @@ class LocalVolumeTest {
       VolumeData.SegmentDraft draft = await(v.repack(old, v.data().chunksOf(old.getSegmentId())));
       SegmentRecord into = await(v.writeSegment(draft.bytes()));
       for (int block = 0; block < 64; block++) {
-        byte[] b = random(4096, 3000 + block);
-        await(v.write(block * 4096L, bytes(b), false));
-        System.arraycopy(b, 0, model, block * 4096, 4096);
+        overwriteBlock(v, model, block, 3000 + block);
       }
 
       assertThat(await(v.lane().submit(() -> v.data().compacted(old, draft, into.toBuilder()))))
@@ -476,7 +471,7 @@ class LocalVolumeTest {
       assertThat(draft.chunkNumbers()).hasSize(256);
       assertThat(repacked.getLiveBytes()).isLessThan(repacked.getSegmentBytes())
           .isCloseTo(repacked.getSegmentBytes() * 3 / 4,
-              org.assertj.core.data.Percentage.withPercentage(5));
+              withPercentage(5));
       assertLiveBytesMatchTheChunks(v);
       assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
     }
@@ -494,24 +489,20 @@ class LocalVolumeTest {
       byte[] model = random((int) MiB, 53);
       await(v.write(0, bytes(model), false));
       SegmentRecord old = v.data().segments().get(0);
-      long shardsBefore = shardCount(rig);
+      long shardsBefore = rig.shardCount();
 
-      java.util.concurrent.CountDownLatch laneHeld = new java.util.concurrent.CountDownLatch(1);
-      v.lane().submit(() -> {
-        laneHeld.await();
-        return null;
-      });
+      CountDownLatch laneHeld = holdLane(v);
       CompletionStage<Boolean> first = v.compact(old);
       CompletionStage<Boolean> second = v.compact(old);
       // Both have written their new segment and wait for the lane.
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-          .until(() -> shardCount(rig) == shardsBefore + 12);
+      Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> rig.shardCount() == shardsBefore + 12);
       laneHeld.countDown();
 
       assertThat(List.of(await(first), await(second))).containsExactlyInAnyOrder(true, false);
       assertThat(v.data().segments()).hasSize(1)
           .noneMatch(s -> s.getSegmentId() == old.getSegmentId());
-      assertThat(shardCount(rig)).isEqualTo(6);
+      assertThat(rig.shardCount()).isEqualTo(6);
       assertLiveBytesMatchTheChunks(v);
       assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
     }
@@ -528,36 +519,29 @@ class LocalVolumeTest {
       await(v.write(0, bytes(random((int) MiB, 59)), false));
       SegmentRecord old = v.data().segments().get(0);
 
-      java.util.concurrent.CountDownLatch laneHeld = new java.util.concurrent.CountDownLatch(1);
-      v.lane().submit(() -> {
-        laneHeld.await();
-        return null;
-      });
+      CountDownLatch laneHeld = holdLane(v);
       CompletionStage<Void> deleted = rig.volumes.delete("v");
       // The deletion left the catalog and queued its purge in the lane, ahead of the compaction,
       // which reaches the lane only once its segment is written.
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+      Awaitility.await().atMost(Duration.ofSeconds(30))
           .until(() -> rig.volumes.local("v").isEmpty());
       CompletionStage<Boolean> compaction = v.compact(old);
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
-          .until(() -> shardCount(rig) == 12);
+      Awaitility.await().atMost(Duration.ofSeconds(30))
+          .until(() -> rig.shardCount() == 12);
       laneHeld.countDown();
 
       await(deleted);
       assertThat(await(compaction)).isFalse();
-      assertThat(shardCount(rig)).isZero();
+      assertThat(rig.shardCount()).isZero();
     }
   }
 
-  private static long shardCount(VolumeRig rig) {
-    return rig.shardStores.stream().mapToLong(io.cairn.node.store.ShardStore::shardCount).sum();
-  }
-
-  private static long journalRows(VolumeRig rig, LocalVolume v) {
-    long[] rows = {0};
-    rig.meta.scan(io.cairn.node.meta.MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()),
-        (k, val) -> rows[0]++);
-    return rows[0];
+  /** Overwrites one 4 KiB block with seeded random bytes, in the volume and in the model. */
+  private static void overwriteBlock(LocalVolume v, byte[] model, int block, long seed)
+      throws Exception {
+    byte[] b = random(4096, seed);
+    await(v.write(block * 4096L, bytes(b), false));
+    System.arraycopy(b, 0, model, block * 4096, 4096);
   }
 
   @Test
@@ -581,7 +565,7 @@ class LocalVolumeTest {
       assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(data);
       assertThat(array(await(v.read(2 * MiB, (int) MiB)))).isEqualTo(more);
       // The shards the first write did manage to write are deleted again.
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).untilAsserted(
+      Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
           () -> assertThat(rig.shardStores.stream().mapToLong(s -> s.shardCount()).sum())
               .isZero());
     }

@@ -50,11 +50,7 @@ class VolumeActorTest {
       HeldLoads backend = new HeldLoads(v.backend());
       ActorRef<VolumeActor.Command> leader = rig.kit.spawn(VolumeActor.create(backend, 16, 64));
 
-      CountDownLatch laneHeld = new CountDownLatch(1);
-      v.lane().submit(() -> {
-        laneHeld.await();
-        return null;
-      });
+      CountDownLatch laneHeld = VolumeRig.holdLane(v);
       byte[] a = random(BLOCK, 1);
       CompletableFuture<Void> doneA = new CompletableFuture<>();
       leader.tell(new VolumeActor.Write(BLOCK, ByteBuffer.wrap(a), doneA));

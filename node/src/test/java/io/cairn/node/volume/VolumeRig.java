@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -101,6 +102,31 @@ public final class VolumeRig implements AutoCloseable {
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Holds the volume's lane: nothing queued behind this (commits, seals, compaction records)
+   * runs until the returned latch is counted down.
+   */
+  static CountDownLatch holdLane(LocalVolume v) {
+    CountDownLatch held = new CountDownLatch(1);
+    v.lane().submit(() -> {
+      held.await();
+      return null;
+    });
+    return held;
+  }
+
+  /** Rows of the volume's journal table. */
+  long journalRows(LocalVolume v) {
+    long[] rows = {0};
+    meta.scan(MetaStore.Table.JOURNAL, VolumeKeys.volume(v.id()), (k, val) -> rows[0]++);
+    return rows[0];
+  }
+
+  /** Shard files in all six stores. */
+  long shardCount() {
+    return shardStores.stream().mapToLong(ShardStore::shardCount).sum();
   }
 
   /** {@code n} bytes of seeded random data. */
