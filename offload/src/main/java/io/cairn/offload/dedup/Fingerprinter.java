@@ -16,7 +16,9 @@
  * 2026-11-27 came back once (21 %) in a run under load and not in the two quieter runs after it,
  * so it follows the machine's load, not this code. On JDK 17 fingerprint() runs about 10 % below
  * the bare Mac at 4 KiB in every run (1396, 1440, 1467 against 1600, 1621, 1602 MB/s), not at
- * 64 KiB; why is not known yet (the ByteBuffer path accounts for about 2 %). Hashing heap buffers
+ * 64 KiB. The extra time is inside the JDK's SHA-256 stub (same instructions, more samples per
+ * call), and it shows under G1 but not under ParallelGC; the mechanism is not known (the
+ * ByteBuffer path accounts for about 2 %). Hashing heap buffers
  * through Mac.update(byte[], int, int) instead of the ByteBuffer path, with one ThreadLocal
  * instead of two, was built and measured 1-2 % faster on JDK 25 (1580 and 1573 against 1548 and
  * 1561 MB/s, same windows), inside the spread between forks (about 1460-1610 MB/s for both), and
