@@ -84,6 +84,9 @@ public final class LocalVolume implements BlockVolume {
   private final Counter readBytes;
   private final Timer commitTimer;
   private final Timer sealTimer;
+  private final Timer compactionTimer;
+  private final Counter compactionMoved;
+  private final Counter compactionReclaimed;
   private final io.micrometer.core.instrument.DistributionSummary commitGroup;
   private final Counter writeBytes;
   private volatile ActorRef<VolumeActor.Command> leader;
@@ -132,6 +135,13 @@ public final class LocalVolume implements BlockVolume {
         .description("segments sealed: from draft to the segment's record being durable")
         .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
     meters.add(sealTimer);
+    compactionTimer = Timer.builder("cairn.volume.compaction")
+        .description("segments compacted: from reading the survivors to the record that drops"
+            + " the old segment being durable")
+        .tag("volume", name).publishPercentiles(0.5, 0.99).register(registry);
+    meters.add(compactionTimer);
+    compactionMoved = compactionBytes(registry, "moved");
+    compactionReclaimed = compactionBytes(registry, "reclaimed");
     meters.add(Gauge.builder("cairn.volume.journal.bytes", this, v -> v.journalBytes())
         .description("chunk bytes journaled, not yet sealed into segments")
         .tag("volume", name).baseUnit("bytes").register(registry));
@@ -142,6 +152,17 @@ public final class LocalVolume implements BlockVolume {
         .tag("volume", name).baseUnit("bytes").register(registry));
     meters.add(Gauge.builder("cairn.volume.degraded.reads", degradedReads, AtomicLong::get)
         .tag("volume", name).register(registry));
+  }
+
+  /**
+   * Compaction's bytes: moved (survivors rewritten into new segments) and reclaimed (segment
+   * bytes dropped, net of those moved). Their ratio is compaction's write amplification.
+   */
+  private Counter compactionBytes(MeterRegistry registry, String kind) {
+    Counter c = Counter.builder("cairn.volume.compaction.bytes").tag("volume", name)
+        .tag("kind", kind).baseUnit("bytes").register(registry);
+    meters.add(c);
+    return c;
   }
 
   private Timer timer(MeterRegistry registry, String op) {
@@ -652,6 +673,7 @@ public final class LocalVolume implements BlockVolume {
    * @return false if the segment was already gone (the new one's shards are deleted)
    */
   CompletionStage<Boolean> compact(SegmentRecord seg) {
+    long start = System.nanoTime();
     return VolumeReader.onIo(ioExecutor, () -> data.chunksOf(seg.getSegmentId()))
         .thenComposeAsync(live -> live.isEmpty()
             ? CompletableFuture.<Repacked>completedFuture(null)
@@ -665,6 +687,10 @@ public final class LocalVolume implements BlockVolume {
               // else the new one (the segment was gone, or the record failed).
               if (failure == null && done) {
                 deleteShards(seg);
+                long moved = repacked == null ? 0 : repacked.record().getSegmentBytes();
+                compactionTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+                compactionMoved.increment(moved);
+                compactionReclaimed.increment(seg.getSegmentBytes() - moved);
               } else if (repacked != null) {
                 deleteShards(repacked.record());
               }

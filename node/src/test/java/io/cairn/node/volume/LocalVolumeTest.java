@@ -434,6 +434,10 @@ class LocalVolumeTest {
       SegmentRecord repacked = v.data().segments().get(ids.size() - 1);
       assertThat(repacked.getLiveBytes()).isEqualTo(repacked.getSegmentBytes())
           .isCloseTo(old.getSegmentBytes() / 4, withPercentage(5));
+      assertThat(rig.registry.get("cairn.volume.compaction").timer().count()).isEqualTo(1);
+      assertThat(compactionBytes(rig, "moved")).isEqualTo(repacked.getSegmentBytes());
+      assertThat(compactionBytes(rig, "reclaimed"))
+          .isEqualTo(old.getSegmentBytes() - repacked.getSegmentBytes());
       assertLiveBytesMatchTheChunks(v);
       for (int i = 1; i < old.getShardStoreCount(); i++) {
         assertThat(rig.stores.get(old.getShardStore(i)).orElseThrow()
@@ -502,6 +506,10 @@ class LocalVolumeTest {
       assertThat(List.of(await(first), await(second))).containsExactlyInAnyOrder(true, false);
       assertThat(v.data().segments()).hasSize(1)
           .noneMatch(s -> s.getSegmentId() == old.getSegmentId());
+      assertThat(rig.registry.get("cairn.volume.compaction").timer().count())
+          .as("only the winner is counted").isEqualTo(1);
+      assertThat(compactionBytes(rig, "moved"))
+          .isEqualTo(v.data().segments().get(0).getSegmentBytes());
       assertThat(rig.shardCount()).isEqualTo(6);
       assertLiveBytesMatchTheChunks(v);
       assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
@@ -537,6 +545,10 @@ class LocalVolumeTest {
   }
 
   /** Overwrites one 4 KiB block with seeded random bytes, in the volume and in the model. */
+  private static double compactionBytes(VolumeRig rig, String kind) {
+    return rig.registry.get("cairn.volume.compaction.bytes").tag("kind", kind).counter().count();
+  }
+
   private static void overwriteBlock(LocalVolume v, byte[] model, int block, long seed)
       throws Exception {
     byte[] b = random(4096, seed);
