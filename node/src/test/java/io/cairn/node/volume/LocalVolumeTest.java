@@ -544,11 +544,12 @@ class LocalVolumeTest {
     }
   }
 
-  /** Overwrites one 4 KiB block with seeded random bytes, in the volume and in the model. */
+  /** The volume's compaction bytes of one kind (moved, reclaimed) so far. */
   private static double compactionBytes(VolumeRig rig, String kind) {
     return rig.registry.get("cairn.volume.compaction.bytes").tag("kind", kind).counter().count();
   }
 
+  /** Overwrites one 4 KiB block with seeded random bytes, in the volume and in the model. */
   private static void overwriteBlock(LocalVolume v, byte[] model, int block, long seed)
       throws Exception {
     byte[] b = random(4096, seed);
