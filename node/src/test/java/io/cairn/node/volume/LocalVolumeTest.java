@@ -474,8 +474,7 @@ class LocalVolumeTest {
           .filter(s -> s.getSegmentId() == into.getSegmentId()).findFirst().orElseThrow();
       assertThat(draft.chunkNumbers()).hasSize(256);
       assertThat(repacked.getLiveBytes()).isLessThan(repacked.getSegmentBytes())
-          .isCloseTo(repacked.getSegmentBytes() * 3 / 4,
-              withPercentage(5));
+          .isCloseTo(repacked.getSegmentBytes() * 3 / 4, withPercentage(5));
       assertLiveBytesMatchTheChunks(v);
       assertThat(array(await(v.read(0, (int) MiB)))).isEqualTo(model);
     }
@@ -579,8 +578,7 @@ class LocalVolumeTest {
       assertThat(array(await(v.read(2 * MiB, (int) MiB)))).isEqualTo(more);
       // The shards the first write did manage to write are deleted again.
       Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(
-          () -> assertThat(rig.shardStores.stream().mapToLong(s -> s.shardCount()).sum())
-              .isZero());
+          () -> assertThat(rig.shardCount()).isZero());
     }
   }
 
@@ -628,7 +626,7 @@ class LocalVolumeTest {
       await(rig.volumes.delete("b"));
 
       assertThat(await(rig.volumes.list())).extracting(VolumeInfo::name).containsExactly("a");
-      assertThat(rig.shardStores.stream().mapToLong(s -> s.shardCount()).sum()).isZero();
+      assertThat(rig.shardCount()).isZero();
       assertThatThrownBy(() -> await(rig.volumes.get("b"))).cause()
           .matches(e -> ((VolumeAdminException) e).kind() == VolumeAdminException.Kind.NOT_FOUND);
     }
