@@ -190,7 +190,8 @@ public final class CairnNode implements AutoCloseable {
           config.getInt("cairn.volume.in-flight-max"),
           config.getBytes("cairn.volume.cache-bytes"),
           config.getBytes("cairn.volume.journal-tail-bytes"),
-          (int) Math.min(Integer.MAX_VALUE, config.getBytes("cairn.volume.direct-write-bytes")));
+          (int) Math.min(Integer.MAX_VALUE, config.getBytes("cairn.volume.direct-write-bytes")),
+          config.getInt("cairn.volume.row-cache-blocks"));
       VolumeManager volumes = new VolumeManager(system, resources.meta, resources.stores, dpu, io,
           keys, volumeSettings, registry);
       try {

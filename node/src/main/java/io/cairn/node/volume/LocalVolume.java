@@ -49,7 +49,7 @@ public final class LocalVolume implements BlockVolume {
   /** Tunables of the volume engine (cairn.volume in reference.conf). */
   public record Settings(int segmentBytes, int sealParallelism, double compactionLiveFraction,
       int stashCapacity, int groupMax, int inFlightMax, long cacheBytes, long journalTailBytes,
-      int directWriteBytes) {}
+      int directWriteBytes, int rowCacheBlocks) {}
 
   private final long id;
   private final String name;
@@ -106,7 +106,8 @@ public final class LocalVolume implements BlockVolume {
     this.dpu = dpu;
     this.ioExecutor = ioExecutor;
     this.lane = new SerialExecutor(ioExecutor);
-    this.data = new VolumeData(id, policy.dedup(), meta, state, settings.journalTailBytes());
+    this.data = new VolumeData(id, policy.dedup(), meta, state, settings.journalTailBytes(),
+        settings.rowCacheBlocks());
     this.chunkCodec = chunkCodec;
     this.segmentCodec = new SegmentCodec(
         io.cairn.offload.ec.ReedSolomon.create(policy.dataShards(), policy.parityShards()),

@@ -90,12 +90,17 @@ final class VolumeData {
    * chunk already numbered: the journal may hold chunks written before a restart.
    */
   private long tailFloorChunk;
+  /** Rows as last committed, so that a record's reads of them need not go to RocksDB. */
+  private final RowCache rows;
 
   /**
    * @param tailBytesMax bound of the journal's payloads kept in memory for sealing (0: none)
+   * @param cacheBlocks block map entries (and as many chunk records) kept in memory (0: none)
    */
-  VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state, long tailBytesMax) {
+  VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state, long tailBytesMax,
+      int cacheBlocks) {
     this.volumeId = volumeId;
+    this.rows = new RowCache(cacheBlocks);
     this.dedup = dedup;
     this.meta = meta;
     this.state = state;
@@ -358,6 +363,7 @@ final class VolumeData {
     });
     journalTail.clear();
     journalTailBytes = 0;
+    rows.clear();
     return segments;
   }
 
@@ -396,22 +402,31 @@ final class VolumeData {
     final Map<Long, Long> storedBlocks = new HashMap<>();
     final Map<Long, ChunkRecord> storedChunks = new HashMap<>();
     final Map<Fingerprint, Long> storedDedup = new HashMap<>();
+    final Map<Long, SegmentRecord> storedSegments = new HashMap<>();
 
     /**
-     * Reads ahead, one native call per table, every row the updates will look up: the blocks'
-     * current chunks, those chunks' records, and (with dedup) the new and old fingerprints. One
-     * lookup per row costs a native call each, and was most of a record's build time. Nothing
-     * else writes the volume's rows while the lane runs this batch, so what is read here stays
-     * what the database holds until the batch commits.
+     * Reads ahead every row the updates will look up: the blocks' current chunks and those
+     * chunks' records (from the row cache where it knows them, the rest in one native call per
+     * table) and, with dedup, the new fingerprints. One lookup per row costs a native call each,
+     * and was most of a record's build time. Nothing else writes the volume's rows while the
+     * lane runs this batch, so what is read here stays what the database holds until the batch
+     * commits.
      */
     void prefetch(List<List<BlockUpdate>> writes) throws RocksDBException {
       List<Long> blockIndexes = new ArrayList<>();
+      List<Long> chunkNumbers = new ArrayList<>();
       List<Fingerprint> fingerprints = new ArrayList<>();
       for (List<BlockUpdate> write : writes) {
         for (BlockUpdate u : write) {
           if (!storedBlocks.containsKey(u.blockIndex())) {
-            storedBlocks.put(u.blockIndex(), null);
-            blockIndexes.add(u.blockIndex());
+            long known = rows.block(u.blockIndex());
+            if (known == RowCache.UNKNOWN) {
+              storedBlocks.put(u.blockIndex(), null);
+              blockIndexes.add(u.blockIndex());
+            } else {
+              storedBlocks.put(u.blockIndex(), known == RowCache.NO_ROW ? null : known);
+              wantChunk(known, chunkNumbers);
+            }
           }
           if (dedup && u.chunk() != null) {
             fingerprints.add(u.chunk().id());
@@ -423,13 +438,11 @@ final class VolumeData {
         keys.add(VolumeKeys.block(volumeId, blockIndex));
       }
       List<byte[]> values = meta.multiGet(Table.BLOCK_MAP, keys);
-      List<Long> chunkNumbers = new ArrayList<>();
       for (int i = 0; i < blockIndexes.size(); i++) {
         Long cn = values.get(i) == null ? null : VolumeKeys.longOf(values.get(i));
         storedBlocks.put(blockIndexes.get(i), cn);
-        if (cn != null && !storedChunks.containsKey(cn)) {
-          storedChunks.put(cn, null);
-          chunkNumbers.add(cn);
+        if (cn != null) {
+          wantChunk(cn, chunkNumbers);
         }
       }
       keys = new ArrayList<>(chunkNumbers.size());
@@ -438,11 +451,8 @@ final class VolumeData {
       }
       values = meta.multiGet(Table.CHUNKS, keys);
       for (int i = 0; i < chunkNumbers.size(); i++) {
-        ChunkRecord rec = values.get(i) == null ? null : ChunkRecord.decode(values.get(i));
-        storedChunks.put(chunkNumbers.get(i), rec);
-        if (dedup && rec != null) {
-          fingerprints.add(rec.id());
-        }
+        storedChunks.put(chunkNumbers.get(i),
+            values.get(i) == null ? null : ChunkRecord.decode(values.get(i)));
       }
       List<Fingerprint> distinct = new ArrayList<>();
       keys = new ArrayList<>();
@@ -460,6 +470,18 @@ final class VolumeData {
       }
     }
 
+    /** Adds a mapped block's chunk to those to read, unless known already. */
+    private void wantChunk(long cn, List<Long> toRead) {
+      if (cn < 0 || storedChunks.containsKey(cn)) {
+        return;
+      }
+      ChunkRecord cached = rows.chunk(cn);
+      storedChunks.put(cn, cached);
+      if (cached == null) {
+        toRead.add(cn);
+      }
+    }
+
     Long block(long blockIndex) throws RocksDBException {
       if (blocks.containsKey(blockIndex)) {
         return blocks.get(blockIndex);
@@ -467,8 +489,16 @@ final class VolumeData {
       if (storedBlocks.containsKey(blockIndex)) {
         return storedBlocks.get(blockIndex);
       }
-      byte[] v = meta.get(Table.BLOCK_MAP, VolumeKeys.block(volumeId, blockIndex));
-      return v == null ? null : VolumeKeys.longOf(v);
+      long known = rows.block(blockIndex);
+      Long cn;
+      if (known == RowCache.UNKNOWN) {
+        byte[] v = meta.get(Table.BLOCK_MAP, VolumeKeys.block(volumeId, blockIndex));
+        cn = v == null ? null : VolumeKeys.longOf(v);
+      } else {
+        cn = known == RowCache.NO_ROW ? null : known;
+      }
+      storedBlocks.put(blockIndex, cn);
+      return cn;
     }
 
     ChunkRecord chunk(long cn) throws RocksDBException {
@@ -478,8 +508,13 @@ final class VolumeData {
       if (storedChunks.containsKey(cn)) {
         return storedChunks.get(cn);
       }
-      byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
-      return v == null ? null : ChunkRecord.decode(v);
+      ChunkRecord rec = rows.chunk(cn);
+      if (rec == null) {
+        byte[] v = meta.get(Table.CHUNKS, VolumeKeys.chunk(volumeId, cn));
+        rec = v == null ? null : ChunkRecord.decode(v);
+      }
+      storedChunks.put(cn, rec);
+      return rec;
     }
 
     Long dedupLookup(Fingerprint id) throws RocksDBException {
@@ -497,8 +532,18 @@ final class VolumeData {
       if (segments.containsKey(segmentId)) {
         return segments.get(segmentId);
       }
-      byte[] v = meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, segmentId));
-      return v == null ? null : parseSegment(v).toBuilder();
+      SegmentRecord rec;
+      if (storedSegments.containsKey(segmentId)) {
+        rec = storedSegments.get(segmentId);
+      } else {
+        rec = rows.segment(segmentId);
+        if (rec == null) {
+          byte[] v = meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, segmentId));
+          rec = v == null ? null : parseSegment(v);
+        }
+        storedSegments.put(segmentId, rec);
+      }
+      return rec == null ? null : rec.toBuilder();
     }
 
     /**
@@ -570,7 +615,11 @@ final class VolumeData {
       state.setChunks(state.getChunks() - 1)
           .setStoredBytes(state.getStoredBytes() - rec.storedBytes())
           .setPlainBytes(state.getPlainBytes() - rec.plainBytes());
-      if (dedup && Long.valueOf(cn).equals(dedupLookup(rec.id()))) {
+      // With dedup a content has at most one live chunk, and the index names it (reference()
+      // looks the index up before making a chunk): no need to read the index row to know that
+      // it names this chunk, unless this batch has changed it already.
+      if (dedup && (!dedupIndex.containsKey(rec.id())
+          || Long.valueOf(cn).equals(dedupIndex.get(rec.id())))) {
         dedupIndex.put(rec.id(), null);
       }
       if (rec.inJournal()) {
@@ -659,18 +708,28 @@ final class VolumeData {
             batch.put(meta.cf(Table.DEDUP), key, VolumeKeys.longValue(e.getValue()));
           }
         }
+        Map<Long, SegmentRecord> segmentRows = new HashMap<>();
         for (Map.Entry<Long, SegmentRecord.Builder> e : segments.entrySet()) {
           byte[] key = VolumeKeys.segment(volumeId, e.getKey());
           if (e.getValue() == null) {
             batch.delete(meta.cf(Table.SEGMENTS), key);
+            segmentRows.put(e.getKey(), null);
           } else {
-            batch.put(meta.cf(Table.SEGMENTS), key, e.getValue().build().toByteArray());
+            SegmentRecord row = e.getValue().build();
+            batch.put(meta.cf(Table.SEGMENTS), key, row.toByteArray());
+            segmentRows.put(e.getKey(), row);
           }
         }
         VolumeState next = state.build();
         batch.put(meta.cf(Table.VOLUME_STATE), VolumeKeys.volume(volumeId), next.toByteArray());
-        meta.commit(batch);
+        try {
+          meta.commit(batch);
+        } catch (RocksDBException | RuntimeException e) {
+          rows.clear(); // whether any of it reached the database is not known
+          throw e;
+        }
         publish(next);
+        remember(segmentRows);
         // Committed: the tail follows the journal. Puts before deletes, as in the batch (a chunk
         // written and freed again within one record ends up deleted in both).
         for (int i = 0; i < journalPutNumbers.size(); i++) {
@@ -680,6 +739,31 @@ final class VolumeData {
           tailRemove(cn);
         }
       }
+    }
+
+    /**
+     * Committed: the row cache learns the rows this batch read from the database (as it held
+     * them before this batch) and then the rows it wrote.
+     */
+    private void remember(Map<Long, SegmentRecord> segmentRows) {
+      storedBlocks.forEach((index, cn) -> {
+        if (rows.block(index) == RowCache.UNKNOWN) {
+          rows.block(index, cn);
+        }
+      });
+      storedChunks.forEach((cn, rec) -> {
+        if (rec != null && rows.chunk(cn) == null) {
+          rows.chunk(cn, rec);
+        }
+      });
+      storedSegments.forEach((id, rec) -> {
+        if (rec != null && rows.segment(id) == null) {
+          rows.segment(id, rec);
+        }
+      });
+      blocks.forEach(rows::block);
+      chunks.forEach(rows::chunk);
+      segmentRows.forEach(rows::segment);
     }
   }
 

@@ -79,7 +79,7 @@ public final class VolumeRig implements AutoCloseable {
         v.getDouble("compaction-live-fraction"),
         v.getInt("stash-capacity"), v.getInt("group-max"), v.getInt("in-flight-max"),
         v.getBytes("cache-bytes"), v.getBytes("journal-tail-bytes"),
-        (int) v.getBytes("direct-write-bytes").longValue());
+        (int) v.getBytes("direct-write-bytes").longValue(), v.getInt("row-cache-blocks"));
     Executor io = kit.system().dispatchers()
         .lookup(DispatcherSelector.fromConfig("cairn.io.dispatcher"));
     volumes = new VolumeManager(kit.system(), meta, stores, dpu, io, keys, settings, registry);
