@@ -468,13 +468,18 @@ class LocalVolumeTest {
     Map<Long, Integer> counted = new HashMap<>();
     chunks.forEach((cn, rec) -> counted.put(cn, rec.refs()));
     assertThat(counted).as("refs of each chunk").isEqualTo(refs);
-    List<String> dedupRows = new ArrayList<>();
+    List<Long> dedupRows = new ArrayList<>();
+    List<Long> misnamed = new ArrayList<>();
     rig.meta.scan(Table.DEDUP, VolumeKeys.volume(v.id()), (k, value) -> {
-      ChunkRecord rec = chunks.get(VolumeKeys.longOf(value));
-      boolean names = rec != null && Arrays.equals(k, VolumeKeys.dedup(v.id(), rec.id()));
-      dedupRows.add(VolumeKeys.longOf(value) + (names ? "" : " names no chunk of its content"));
+      long cn = VolumeKeys.longOf(value);
+      ChunkRecord rec = chunks.get(cn);
+      dedupRows.add(cn);
+      if (rec == null || !Arrays.equals(k, VolumeKeys.dedup(v.id(), rec.id()))) {
+        misnamed.add(cn);
+      }
     });
-    assertThat(dedupRows).as("dedup rows").hasSize(chunks.size()).allMatch(r -> !r.contains(" "));
+    assertThat(misnamed).as("dedup rows naming no chunk of their content").isEmpty();
+    assertThat(dedupRows).as("one dedup row per chunk").hasSameSizeAs(chunks.keySet());
     VolumeState state = v.data().state();
     assertThat(state.getChunks()).isEqualTo(chunks.size());
     assertThat(state.getAllocatedBlocks()).isEqualTo(refs.values().stream()
