@@ -96,11 +96,6 @@ final class RowCache {
     }
 
     @Override
-    public V put(K key, V value) {
-      return max == 0 ? null : super.put(key, value);
-    }
-
-    @Override
     protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
       return size() > max;
     }

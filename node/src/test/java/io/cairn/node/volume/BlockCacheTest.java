@@ -5,7 +5,6 @@ import static io.cairn.node.volume.VolumeRig.await;
 import static io.cairn.node.volume.VolumeRig.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +30,7 @@ class BlockCacheTest {
   @TempDir Path dir;
 
   private static VolumeRig rig(Path dir, String cacheBytes) throws Exception {
-    return new VolumeRig(dir, ConfigFactory.parseString("cairn.dpu.threads = 1\n"
-        + "cairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = " + cacheBytes));
+    return new VolumeRig(dir, VolumeRig.component("cairn.volume.cache-bytes = " + cacheBytes));
   }
 
   @Test

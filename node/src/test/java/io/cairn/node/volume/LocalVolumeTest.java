@@ -2,6 +2,7 @@ package io.cairn.node.volume;
 
 import static io.cairn.node.volume.VolumeRig.array;
 import static io.cairn.node.volume.VolumeRig.await;
+import static io.cairn.node.volume.VolumeRig.awaitAll;
 import static io.cairn.node.volume.VolumeRig.bytes;
 import static io.cairn.node.volume.VolumeRig.holdLane;
 import static io.cairn.node.volume.VolumeRig.random;
@@ -10,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Percentage.withPercentage;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.cairn.node.maintenance.LocalMaintenance;
 import io.cairn.node.maintenance.MaintenanceService;
 import io.cairn.node.meta.MetaStore.Table;
@@ -92,9 +92,7 @@ class LocalVolumeTest {
         writes.add(v.write(i % 3 == 0 ? 100 : 0, bytes(i % 3 == 0 ? Arrays.copyOf(block, 50)
             : block), false));
       }
-      for (CompletionStage<Void> w : writes) {
-        await(w);
-      }
+      awaitAll(writes);
       byte[] expected = new byte[4096];
       Arrays.fill(expected, (byte) 98);
       Arrays.fill(expected, 100, 150, (byte) 99);
@@ -273,9 +271,7 @@ class LocalVolumeTest {
   @ValueSource(strings = {"0", "96 KiB", "32 MiB"})
   void sealingFromTheJournalTailAndTheDatabaseLosesAndRepeatsNothing(String tailBytes)
       throws Exception {
-    com.typesafe.config.Config config = com.typesafe.config.ConfigFactory.parseString(
-        "cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = 0\n"
-            + "cairn.volume.journal-tail-bytes = " + tailBytes);
+    Config config = VolumeRig.component("cairn.volume.journal-tail-bytes = " + tailBytes);
     byte[] expected = new byte[(int) (8 * MiB)];
     try (VolumeRig rig = new VolumeRig(dir, config)) {
       LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
@@ -305,15 +301,10 @@ class LocalVolumeTest {
     for (int at = 0; at < data.length; at += 65536) {
       writes.add(v.write(offset + at, ByteBuffer.wrap(data, at, 65536), false));
       if (writes.size() == 16) {
-        for (CompletionStage<Void> w : writes) {
-          await(w);
-        }
-        writes.clear();
+        awaitAll(writes);
       }
     }
-    for (CompletionStage<Void> w : writes) {
-      await(w);
-    }
+    awaitAll(writes);
     System.arraycopy(data, 0, expected, (int) offset, data.length);
   }
 
@@ -348,10 +339,7 @@ class LocalVolumeTest {
         writes.add(v.write(offset, ByteBuffer.wrap(data), false));
         System.arraycopy(data, 0, expected, (int) offset, length);
         if (writes.size() == 8 || i == 59) {
-          for (CompletionStage<Void> w : writes) {
-            await(w);
-          }
-          writes.clear();
+          awaitAll(writes);
         }
       }
       assertThat(array(await(v.read(0, size)))).isEqualTo(expected);
@@ -386,9 +374,7 @@ class LocalVolumeTest {
     for (int i = 0; i < shared.length; i++) {
       shared[i] = random(4096, 500 + i);
     }
-    Config config = ConfigFactory.parseString("cairn.dpu.threads = 1\n"
-        + "cairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = 0\n"
-        + "cairn.volume.row-cache-blocks = " + cacheBlocks);
+    Config config = VolumeRig.component("cairn.volume.row-cache-blocks = " + cacheBlocks);
     try (VolumeRig rig = new VolumeRig(dir, config)) {
       LocalVolume v = rig.create("v", size, VolumePolicy.DEFAULT);
       List<CompletionStage<Void>> writes = new ArrayList<>();
@@ -396,10 +382,7 @@ class LocalVolumeTest {
         for (int i = 0; i < 60; i++) {
           int kind = random.nextInt(5);
           if (kind >= 3) { // a trim or zeroes: after the writes in flight
-            for (CompletionStage<Void> w : writes) {
-              await(w);
-            }
-            writes.clear();
+            awaitAll(writes);
             int offset = random.nextInt(size - 4096);
             int length = 1 + random.nextInt(Math.min(64 * 1024, size - offset));
             await(kind == 3 ? v.trim(offset, length) : v.writeZeroes(offset, length));
@@ -428,16 +411,10 @@ class LocalVolumeTest {
           writes.add(v.write(offset, ByteBuffer.wrap(data), false));
           System.arraycopy(data, 0, expected, offset, data.length);
           if (writes.size() == 8) {
-            for (CompletionStage<Void> w : writes) {
-              await(w);
-            }
-            writes.clear();
+            awaitAll(writes);
           }
         }
-        for (CompletionStage<Void> w : writes) {
-          await(w);
-        }
-        writes.clear();
+        awaitAll(writes);
         assertThat(array(await(v.read(0, size)))).as("round %d", round).isEqualTo(expected);
         await(v.maybeSeal(true));
         if (round % 2 == 1) {

@@ -53,7 +53,12 @@ public final class VolumeRig implements AutoCloseable {
    * stores hold: every read goes to them), the node's other defaults.
    */
   VolumeRig(Path dir) throws Exception {
-    this(dir, ConfigFactory.parseString(
+    this(dir, component(""));
+  }
+
+  /** The component tests' settings (see {@link #VolumeRig(Path)}) with {@code settings} on top. */
+  static Config component(String settings) {
+    return ConfigFactory.parseString(settings).withFallback(ConfigFactory.parseString(
         "cairn.dpu.threads = 1\ncairn.dpu.queue-depth = 64\ncairn.volume.cache-bytes = 0"));
   }
 
@@ -102,6 +107,14 @@ public final class VolumeRig implements AutoCloseable {
 
   static <T> T await(CompletionStage<T> stage) throws Exception {
     return stage.toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Awaits every stage in order, then empties the list for the next batch. */
+  static void awaitAll(List<? extends CompletionStage<?>> stages) throws Exception {
+    for (CompletionStage<?> stage : stages) {
+      await(stage);
+    }
+    stages.clear();
   }
 
   /**
