@@ -340,15 +340,7 @@ final class VolumeActor {
   private void direct(Op op, List<Chunk> chunks) {
     ByteBuffer bytes;
     try {
-      int total = 0;
-      for (Chunk c : chunks) {
-        total += c.bytes().remaining();
-      }
-      bytes = ByteBuffer.allocate(total);
-      for (Chunk c : chunks) {
-        bytes.put(c.bytes().duplicate());
-      }
-      bytes.flip();
+      bytes = backToBack(chunks);
     } catch (RuntimeException e) {
       offerEncoded(op, chunks, null, null);
       return;
@@ -361,6 +353,30 @@ final class VolumeActor {
     }
     written.whenComplete((segment, failure) ->
         offerEncoded(op, chunks, null, failure == null ? segment : null));
+  }
+
+  /**
+   * The chunks' bytes back to back. The DPU tier encodes a write's blocks one after the other
+   * into one array, so this is usually a view of that array; otherwise a copy.
+   */
+  static ByteBuffer backToBack(List<Chunk> chunks) {
+    int total = 0;
+    boolean adjacent = true;
+    ByteBuffer first = chunks.get(0).bytes();
+    for (Chunk c : chunks) {
+      ByteBuffer b = c.bytes();
+      adjacent &= b.hasArray() && first.hasArray() && b.array() == first.array()
+          && b.arrayOffset() + b.position() == first.arrayOffset() + first.position() + total;
+      total += b.remaining();
+    }
+    if (adjacent) {
+      return ByteBuffer.wrap(first.array(), first.arrayOffset() + first.position(), total).slice();
+    }
+    ByteBuffer copy = ByteBuffer.allocate(total);
+    for (Chunk c : chunks) {
+      copy.put(c.bytes().duplicate());
+    }
+    return copy.flip();
   }
 
   /**

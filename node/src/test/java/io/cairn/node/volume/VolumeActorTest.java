@@ -7,7 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.cairn.node.SerialExecutor;
+import io.cairn.offload.dedup.Fingerprint;
 import io.cairn.offload.dpu.Dpu;
+import io.cairn.offload.pipeline.Chunk;
 import io.cairn.offload.pipeline.ChunkCodec;
 import io.cairn.protocol.segment.SegmentRecord;
 import java.nio.ByteBuffer;
@@ -20,6 +22,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +38,39 @@ class VolumeActorTest {
 
   @TempDir
   Path dir;
+
+  /**
+   * A large write's segment bytes are its chunks back to back: a view of the DPU tier's output
+   * when the chunks lie one after the other in one array (they do: one job encodes them into one
+   * buffer), else a copy; the same bytes either way.
+   */
+  @Test
+  void aLargeWritesChunksBecomeItsSegmentWithoutACopyWhenTheyAreAdjacent() {
+    byte[] encoded = random(3 * 1000 + 17, 7);
+    Fingerprint id = new Fingerprint(1, 2, 3, 4);
+    List<Chunk> adjacent = List.of(
+        new Chunk(id, ByteBuffer.wrap(encoded, 17, 1000).slice()),
+        new Chunk(id, ByteBuffer.wrap(encoded, 1017, 900).slice()),
+        new Chunk(id, ByteBuffer.wrap(encoded, 1917, 1100).slice()));
+    byte[] expected = java.util.Arrays.copyOfRange(encoded, 17, 3017);
+
+    ByteBuffer view = VolumeActor.backToBack(adjacent);
+    assertThat(array(view)).isEqualTo(expected);
+    assertThat(view.array()).isSameAs(encoded);
+
+    // A gap between two chunks, or a chunk in another array: copied.
+    List<Chunk> gap = List.of(adjacent.get(0), adjacent.get(2));
+    ByteBuffer copied = VolumeActor.backToBack(gap);
+    assertThat(copied.array()).isNotSameAs(encoded);
+    assertThat(array(copied)).isEqualTo(java.nio.ByteBuffer.allocate(2100)
+        .put(0, encoded, 17, 1000).put(1000, encoded, 1917, 1100).array());
+    List<Chunk> elsewhere = List.of(adjacent.get(0),
+        new Chunk(id, ByteBuffer.wrap(java.util.Arrays.copyOfRange(encoded, 1017, 1917))),
+        adjacent.get(2));
+    ByteBuffer joined = VolumeActor.backToBack(elsewhere);
+    assertThat(joined.array()).isNotSameAs(encoded);
+    assertThat(array(joined)).isEqualTo(expected);
+  }
 
   /**
    * Write A changes block 1; B (a write, or zeroes) changes the end of block 1 and the start of
