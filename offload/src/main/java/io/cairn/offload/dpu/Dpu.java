@@ -212,8 +212,9 @@ public final class Dpu {
   public record SealedSegment(SegmentShards layout, List<ByteBuffer> shards) {}
 
   /**
-   * segment → k+m shards + CRC32C each (Reed-Solomon encode), as one job. The shards are fresh
-   * buffers the caller owns.
+   * segment → k+m shards + CRC32C each (Reed-Solomon encode), as one job. A data shard that lies
+   * wholly inside the segment is a view of it ({@link SegmentCodec#encodeSharing}: the segment
+   * must not change while the shards are in use); the others are fresh buffers.
    */
   public CompletionStage<SealedSegment> sealSegment(SegmentCodec codec, ByteBuffer segment) {
     Objects.requireNonNull(codec, "codec");
@@ -221,12 +222,8 @@ public final class Dpu {
     ByteBuffer view = segment.duplicate();
     int shardCount = codec.code().totalShards();
     return submit(Engine.SEGMENT_ENCODE, view.remaining(), () -> {
-      int shardBytes = codec.shardBytes(view.remaining());
       ByteBuffer[] shards = new ByteBuffer[shardCount];
-      for (int i = 0; i < shardCount; i++) {
-        shards[i] = ByteBuffer.allocate(shardBytes);
-      }
-      SegmentShards layout = codec.encode(view, shards);
+      SegmentShards layout = codec.encodeSharing(view, shards);
       return new SealedSegment(layout, List.of(shards));
     }, sealed -> (long) sealed.layout().shardBytes() * shardCount);
   }

@@ -96,6 +96,53 @@ public final class SegmentCodec {
   }
 
   /**
+   * Encodes like {@link #encode}, allocating only what it must: each data shard that lies wholly
+   * inside the segment is a view of the segment's bytes, not a copy (so the segment must not
+   * change while the shards are in use); a data shard the segment does not fill (zero-padded)
+   * and the parity shards are new heap buffers.
+   *
+   * @param segment the segment's bytes, [position, limit); at most segmentBytesMax
+   * @param shardsOut receives the k + m shards, each {@link #shardBytes(int)} long from position 0
+   * @return the lengths and checksums to record with the shards
+   */
+  public SegmentShards encodeSharing(ByteBuffer segment, ByteBuffer[] shardsOut) {
+    if (segment == null) {
+      throw new ErasureArgumentException("segment", Problem.NULL, "null buffer");
+    }
+    if (shardsOut == null) {
+      throw new ErasureArgumentException("shardsOut", Problem.NULL, "null array");
+    }
+    if (shardsOut.length != code.totalShards()) {
+      throw new ErasureArgumentException("shardsOut", Problem.WRONG_COUNT,
+          shardsOut.length + " slots, code has " + code.totalShards() + " shards");
+    }
+    int segmentBytes = segment.remaining();
+    if (segmentBytes > segmentBytesMax) {
+      throw new ErasureArgumentException("segment", Problem.WRONG_LENGTH,
+          segmentBytes + " bytes, more than segmentBytesMax " + segmentBytesMax);
+    }
+    int shardBytes = shardBytes(segmentBytes);
+    int k = code.dataShards();
+    for (int i = 0; i < shardsOut.length; i++) {
+      int from = i * shardBytes;
+      if (i < k && from + shardBytes <= segmentBytes) {
+        shardsOut[i] = segment.slice(segment.position() + from, shardBytes);
+      } else {
+        shardsOut[i] = ByteBuffer.allocate(shardBytes);
+        if (i < k && from < segmentBytes) {
+          shardsOut[i].put(0, segment, segment.position() + from, segmentBytes - from);
+        }
+      }
+    }
+    code.encode(shardsOut);
+    int[] crc = new int[shardsOut.length];
+    for (int i = 0; i < shardsOut.length; i++) {
+      crc[i] = crc32c(shardsOut[i]);
+    }
+    return new SegmentShards(segmentBytes, shardBytes, crc);
+  }
+
+  /**
    * Reads segment bytes [offset, offset + lengthBytes) into {@code out} at its position, from the
    * data shards that hold them; a piece whose shard is missing or corrupt is rebuilt from the same
    * range of k other shards.

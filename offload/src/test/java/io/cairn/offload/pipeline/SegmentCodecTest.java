@@ -103,6 +103,47 @@ class SegmentCodecTest {
     assertThat(codec.code().verify(source.shards)).isTrue();
   }
 
+  /**
+   * encodeSharing gives the shards and layout encode gives, copying only what it must: the data
+   * shards wholly inside the segment are views of it; the last, padded one and the parity shards
+   * are new. The segment may sit at any offset of its array, and be read-only.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 9, 10, 11, 20, 4095, 100_003, SEGMENT_BYTES_MAX})
+  void sharingEncodeMatchesEncodeAndCopiesOnlyWhatItMust(int segmentBytes) {
+    byte[] segment = random(segmentBytes, segmentBytes + 1);
+    MemoryShards copied = encode(segment);
+    byte[] held = new byte[segmentBytes + 13];
+    System.arraycopy(segment, 0, held, 5, segmentBytes);
+    ByteBuffer view = ByteBuffer.wrap(held, 5, segmentBytes);
+
+    ByteBuffer[] shared = new ByteBuffer[14];
+    SegmentShards sharedLayout = codec.encodeSharing(view, shared);
+    ByteBuffer[] fromReadOnly = new ByteBuffer[14];
+    SegmentShards readOnlyLayout = codec.encodeSharing(view.asReadOnlyBuffer(), fromReadOnly);
+
+    assertThat(view.position()).isEqualTo(5);
+    assertThat(view.limit()).isEqualTo(5 + segmentBytes);
+    int shardBytes = layout.shardBytes();
+    for (SegmentShards l : List.of(sharedLayout, readOnlyLayout)) {
+      assertThat(l.segmentBytes()).isEqualTo(segmentBytes);
+      assertThat(l.shardBytes()).isEqualTo(shardBytes);
+      for (int i = 0; i < 14; i++) {
+        assertThat(l.crc32c(i)).as("crc of shard %d", i).isEqualTo(layout.crc32c(i));
+      }
+    }
+    for (int i = 0; i < 14; i++) {
+      for (ByteBuffer[] shards : List.of(shared, fromReadOnly)) {
+        assertThat(shards[i].position()).isZero();
+        assertThat(shards[i].remaining()).isEqualTo(shardBytes);
+        assertThat(shards[i]).as("shard %d", i).isEqualTo(copied.shards[i]);
+      }
+      boolean inside = i < 10 && (i + 1) * shardBytes <= segmentBytes;
+      assertThat(shared[i].hasArray() && shared[i].array() == held)
+          .as("shard %d is a view of the segment", i).isEqualTo(inside);
+    }
+  }
+
   @Test
   void dataShardsHoldTheSegmentInOrderThenZeroPadding() {
     byte[] segment = random(95, 1);
@@ -236,6 +277,13 @@ class SegmentCodecTest {
         Problem.WRONG_LENGTH);
     rejects(() -> codec.encode(ByteBuffer.allocate(1000), new ByteBuffer[13]), "shardsOut",
         Problem.WRONG_COUNT);
+    rejects(() -> codec.encodeSharing(null, new ByteBuffer[14]), "segment", Problem.NULL);
+    rejects(() -> codec.encodeSharing(ByteBuffer.allocate(1000), null), "shardsOut",
+        Problem.NULL);
+    rejects(() -> codec.encodeSharing(ByteBuffer.allocate(1000), new ByteBuffer[15]),
+        "shardsOut", Problem.WRONG_COUNT);
+    rejects(() -> codec.encodeSharing(ByteBuffer.allocate(SEGMENT_BYTES_MAX + 1),
+        new ByteBuffer[14]), "segment", Problem.WRONG_LENGTH);
     rejects(() -> new SegmentCodec(ReedSolomon.create(4, 2), 0), "segmentBytesMax",
         Problem.OUT_OF_RANGE);
   }
