@@ -360,17 +360,18 @@ final class VolumeActor {
    * into one array, so this is usually a view of that array; otherwise a copy.
    */
   static ByteBuffer backToBack(List<Chunk> chunks) {
-    int total = 0;
-    boolean adjacent = true;
     ByteBuffer first = chunks.get(0).bytes();
+    boolean adjacent = first.hasArray();
+    int start = adjacent ? first.arrayOffset() + first.position() : 0;
+    int total = 0;
     for (Chunk c : chunks) {
       ByteBuffer b = c.bytes();
-      adjacent &= b.hasArray() && first.hasArray() && b.array() == first.array()
-          && b.arrayOffset() + b.position() == first.arrayOffset() + first.position() + total;
+      adjacent &= b.hasArray() && b.array() == first.array()
+          && b.arrayOffset() + b.position() == start + total;
       total += b.remaining();
     }
     if (adjacent) {
-      return ByteBuffer.wrap(first.array(), first.arrayOffset() + first.position(), total).slice();
+      return ByteBuffer.wrap(first.array(), start, total).slice();
     }
     ByteBuffer copy = ByteBuffer.allocate(total);
     for (Chunk c : chunks) {

@@ -15,6 +15,7 @@ import io.cairn.protocol.segment.SegmentRecord;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +53,7 @@ class VolumeActorTest {
         new Chunk(id, ByteBuffer.wrap(encoded, 17, 1000).slice()),
         new Chunk(id, ByteBuffer.wrap(encoded, 1017, 900).slice()),
         new Chunk(id, ByteBuffer.wrap(encoded, 1917, 1100).slice()));
-    byte[] expected = java.util.Arrays.copyOfRange(encoded, 17, 3017);
+    byte[] expected = Arrays.copyOfRange(encoded, 17, 3017);
 
     ByteBuffer view = VolumeActor.backToBack(adjacent);
     assertThat(array(view)).isEqualTo(expected);
@@ -62,10 +63,10 @@ class VolumeActorTest {
     List<Chunk> gap = List.of(adjacent.get(0), adjacent.get(2));
     ByteBuffer copied = VolumeActor.backToBack(gap);
     assertThat(copied.array()).isNotSameAs(encoded);
-    assertThat(array(copied)).isEqualTo(java.nio.ByteBuffer.allocate(2100)
+    assertThat(array(copied)).isEqualTo(ByteBuffer.allocate(2100)
         .put(0, encoded, 17, 1000).put(1000, encoded, 1917, 1100).array());
     List<Chunk> elsewhere = List.of(adjacent.get(0),
-        new Chunk(id, ByteBuffer.wrap(java.util.Arrays.copyOfRange(encoded, 1017, 1917))),
+        new Chunk(id, ByteBuffer.wrap(Arrays.copyOfRange(encoded, 1017, 1917))),
         adjacent.get(2));
     ByteBuffer joined = VolumeActor.backToBack(elsewhere);
     assertThat(joined.array()).isNotSameAs(encoded);

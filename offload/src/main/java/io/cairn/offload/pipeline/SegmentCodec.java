@@ -68,14 +68,7 @@ public final class SegmentCodec {
    * @return the lengths and checksums to record with the shards
    */
   public SegmentShards encode(ByteBuffer segment, ByteBuffer[] shardsOut) {
-    if (segment == null) {
-      throw new ErasureArgumentException("segment", Problem.NULL, "null buffer");
-    }
-    int segmentBytes = segment.remaining();
-    if (segmentBytes > segmentBytesMax) {
-      throw new ErasureArgumentException("segment", Problem.WRONG_LENGTH,
-          segmentBytes + " bytes, more than segmentBytesMax " + segmentBytesMax);
-    }
+    int segmentBytes = segmentLength(segment);
     int shardBytes = shardBytes(segmentBytes);
     ByteBuffer[] shards = shardRegions(shardsOut, shardBytes);
     int k = code.dataShards();
@@ -87,12 +80,7 @@ public final class SegmentCodec {
         shards[i].put(p, (byte) 0);
       }
     }
-    code.encode(shards);
-    int[] crc = new int[shards.length];
-    for (int i = 0; i < shards.length; i++) {
-      crc[i] = crc32c(shards[i]);
-    }
-    return new SegmentShards(segmentBytes, shardBytes, crc);
+    return parityAndChecksums(shards, segmentBytes, shardBytes);
   }
 
   /**
@@ -106,21 +94,8 @@ public final class SegmentCodec {
    * @return the lengths and checksums to record with the shards
    */
   public SegmentShards encodeSharing(ByteBuffer segment, ByteBuffer[] shardsOut) {
-    if (segment == null) {
-      throw new ErasureArgumentException("segment", Problem.NULL, "null buffer");
-    }
-    if (shardsOut == null) {
-      throw new ErasureArgumentException("shardsOut", Problem.NULL, "null array");
-    }
-    if (shardsOut.length != code.totalShards()) {
-      throw new ErasureArgumentException("shardsOut", Problem.WRONG_COUNT,
-          shardsOut.length + " slots, code has " + code.totalShards() + " shards");
-    }
-    int segmentBytes = segment.remaining();
-    if (segmentBytes > segmentBytesMax) {
-      throw new ErasureArgumentException("segment", Problem.WRONG_LENGTH,
-          segmentBytes + " bytes, more than segmentBytesMax " + segmentBytesMax);
-    }
+    int segmentBytes = segmentLength(segment);
+    checkShardCount(shardsOut);
     int shardBytes = shardBytes(segmentBytes);
     int k = code.dataShards();
     for (int i = 0; i < shardsOut.length; i++) {
@@ -134,10 +109,29 @@ public final class SegmentCodec {
         }
       }
     }
-    code.encode(shardsOut);
-    int[] crc = new int[shardsOut.length];
-    for (int i = 0; i < shardsOut.length; i++) {
-      crc[i] = crc32c(shardsOut[i]);
+    return parityAndChecksums(shardsOut, segmentBytes, shardBytes);
+  }
+
+  /** The length of a segment to encode: its remaining bytes, at most segmentBytesMax. */
+  private int segmentLength(ByteBuffer segment) {
+    if (segment == null) {
+      throw new ErasureArgumentException("segment", Problem.NULL, "null buffer");
+    }
+    int segmentBytes = segment.remaining();
+    if (segmentBytes > segmentBytesMax) {
+      throw new ErasureArgumentException("segment", Problem.WRONG_LENGTH,
+          segmentBytes + " bytes, more than segmentBytesMax " + segmentBytesMax);
+    }
+    return segmentBytes;
+  }
+
+  /** Fills in the parity shards of data shards in place, then checksums every shard. */
+  private SegmentShards parityAndChecksums(ByteBuffer[] shards, int segmentBytes,
+      int shardBytes) {
+    code.encode(shards);
+    int[] crc = new int[shards.length];
+    for (int i = 0; i < shards.length; i++) {
+      crc[i] = crc32c(shards[i]);
     }
     return new SegmentShards(segmentBytes, shardBytes, crc);
   }
@@ -259,7 +253,7 @@ public final class SegmentCodec {
     return !wholeShard || crc32c(into) == layout.crc32c(shard);
   }
 
-  private ByteBuffer[] shardRegions(ByteBuffer[] shardsOut, int shardBytes) {
+  private void checkShardCount(ByteBuffer[] shardsOut) {
     if (shardsOut == null) {
       throw new ErasureArgumentException("shardsOut", Problem.NULL, "null array");
     }
@@ -267,6 +261,10 @@ public final class SegmentCodec {
       throw new ErasureArgumentException("shardsOut", Problem.WRONG_COUNT,
           shardsOut.length + " buffers, code has " + code.totalShards() + " shards");
     }
+  }
+
+  private ByteBuffer[] shardRegions(ByteBuffer[] shardsOut, int shardBytes) {
+    checkShardCount(shardsOut);
     ByteBuffer[] regions = new ByteBuffer[shardsOut.length];
     for (int i = 0; i < shardsOut.length; i++) {
       String argument = "shardsOut[" + i + "]";
