@@ -106,8 +106,11 @@ public final class LocalVolume implements BlockVolume {
     this.dpu = dpu;
     this.ioExecutor = ioExecutor;
     this.lane = new SerialExecutor(ioExecutor);
+    // A segment left with no live chunk is dropped by the record that freed its last one, and
+    // its shards deleted right after (their files are then reused by the next segments written:
+    // see FileShardStore), not at the next compaction round.
     this.data = new VolumeData(id, policy.dedup(), meta, state, settings.journalTailBytes(),
-        settings.rowCacheBlocks());
+        settings.rowCacheBlocks(), dead -> ioExecutor.execute(() -> deleteShards(dead)));
     this.chunkCodec = chunkCodec;
     this.segmentCodec = new SegmentCodec(
         io.cairn.offload.ec.ReedSolomon.create(policy.dataShards(), policy.parityShards()),

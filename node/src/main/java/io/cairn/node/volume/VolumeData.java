@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 
@@ -92,14 +93,21 @@ final class VolumeData {
   private long tailFloorChunk;
   /** Rows as last committed, so that a record's reads of them need not go to RocksDB. */
   private final RowCache rows;
+  /** Told, in the lane, of each segment a committed record dropped: its shards can go. */
+  private final Consumer<SegmentRecord> deadSegments;
 
   /**
    * @param tailBytesMax bound of the journal's payloads kept in memory for sealing (0: none)
    * @param cacheBlocks block map entries (and as many chunk records) kept in memory (0: none)
+   * @param deadSegments told, in the lane and after the commit, of every segment a record dropped
+   *     because none of its bytes were live any more (its chunks all freed or moved): the
+   *     volume deletes its shards at once instead of at the next compaction round. Must not
+   *     block.
    */
   VolumeData(long volumeId, boolean dedup, MetaStore meta, VolumeState state, long tailBytesMax,
-      int cacheBlocks) {
+      int cacheBlocks, Consumer<SegmentRecord> deadSegments) {
     this.volumeId = volumeId;
+    this.deadSegments = deadSegments;
     this.rows = new RowCache(cacheBlocks);
     this.dedup = dedup;
     this.meta = meta;
@@ -315,7 +323,7 @@ final class VolumeData {
         return false;
       }
       if (draft != null) {
-        // Recorded even if nothing in it is live any more: the next compaction deletes it.
+        // If nothing in it is live any more, the commit drops it again (and its shards go).
         b.place(draft, old.getSegmentId(), into);
       }
       b.segments.put(old.getSegmentId(), null);
@@ -548,8 +556,8 @@ final class VolumeData {
 
     /**
      * Records a written segment, once: its bytes count from now on, and its live bytes grow as
-     * chunks in it are referenced. Recorded even if none is (every chunk deduplicated to an older
-     * one), so that compaction finds it and deletes its shards.
+     * chunks in it are referenced. If none is (every chunk deduplicated to an older one), the
+     * commit drops it again and its shards are deleted.
      */
     void adopt(SegmentRecord segment) {
       if (!segments.containsKey(segment.getSegmentId())) {
@@ -684,6 +692,17 @@ final class VolumeData {
         if (purged) {
           throw new RocksDBException("volume " + volumeId + " was deleted");
         }
+        // A segment with no live byte holds no chunk (live bytes are exactly its chunks' stored
+        // bytes, and a chunk stores at least one byte): its row goes in this record, and its
+        // shards once the record is durable.
+        List<SegmentRecord> dead = new ArrayList<>();
+        for (Map.Entry<Long, SegmentRecord.Builder> e : segments.entrySet()) {
+          if (e.getValue() != null && e.getValue().getLiveBytes() == 0) {
+            dead.add(e.getValue().build());
+            state.setSegmentBytes(state.getSegmentBytes() - e.getValue().getSegmentBytes());
+            e.setValue(null);
+          }
+        }
         for (Map.Entry<Long, Long> e : blocks.entrySet()) {
           byte[] key = VolumeKeys.block(volumeId, e.getKey());
           if (e.getValue() == null) {
@@ -730,6 +749,7 @@ final class VolumeData {
         }
         publish(next);
         remember(segmentRows);
+        dead.forEach(deadSegments);
         // Committed: the tail follows the journal. Puts before deletes, as in the batch (a chunk
         // written and freed again within one record ends up deleted in both).
         for (int i = 0; i < journalPutNumbers.size(); i++) {

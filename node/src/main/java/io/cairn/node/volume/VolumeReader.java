@@ -88,8 +88,16 @@ final class VolumeReader {
         continue; // compacted since: look again
       }
       SegmentRecord seg = VolumeData.parseSegment(segBytes);
-      ByteBuffer bytes = readSegmentRange(seg, rec.segmentOffset(), rec.storedBytes())
-          .toCompletableFuture().get();
+      ByteBuffer bytes;
+      try {
+        bytes = readSegmentRange(seg, rec.segmentOffset(), rec.storedBytes())
+            .toCompletableFuture().get();
+      } catch (java.util.concurrent.ExecutionException failed) {
+        if (meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, rec.segmentId())) == null) {
+          continue; // reclaimed while we read it (its shards gone or reused): look again
+        }
+        throw failed;
+      }
       return Optional.of(new StoredChunk(rec.id(), bytes));
     }
     throw new VolumeException(VolumeException.Kind.IO_ERROR, volumeName,

@@ -192,6 +192,156 @@ class ShardStoreContractTest {
         .isInstanceOf(ShardStore.StoreException.class).hasMessageContaining("two formats");
   }
 
+  private Closing openFiles(String name, long freeBytesMax) throws Exception {
+    StoreDirectory d = StoreDirectory.open("n1/" + name, dir.resolve(name));
+    return new Closing(FileShardStore.open(d, 4096, freeBytesMax), d);
+  }
+
+  private long freeFiles(String name) throws Exception {
+    try (Stream<Path> files = Files.list(
+        dir.resolve(name).resolve(FileShardStore.DIRECTORY).resolve(FileShardStore.FREE))) {
+      return files.count();
+    }
+  }
+
+  @Test
+  void aDeletedShardsFileIsOverwrittenByLaterPutsWhateverTheirSize() throws Exception {
+    Random random = new Random(11);
+    byte[] first = new byte[30_000];
+    random.nextBytes(first);
+    try (Closing closing = openFiles("s", 1 << 20)) {
+      FileShardStore store = (FileShardStore) closing.store;
+      store.put(1, 0, ByteBuffer.wrap(first));
+      Path firstFile = shardFile(dir.resolve("s"), "1.0");
+      Object firstInode = Files.readAttributes(firstFile,
+          java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+      store.delete(1, 0);
+      assertThat(freeFiles("s")).isEqualTo(1);
+      assertThat(store.shardCount()).isZero();
+
+      // Shorter, then longer than the file it reuses: each reads back exactly, nothing of the old.
+      byte[] shorter = new byte[9_000];
+      random.nextBytes(shorter);
+      store.put(2, 3, ByteBuffer.wrap(shorter));
+      Path reused = shardFile(dir.resolve("s"), "2.3");
+      assertThat(Files.readAttributes(reused, java.nio.file.attribute.BasicFileAttributes.class)
+          .fileKey()).isEqualTo(firstInode);
+      assertThat(Files.size(reused)).isLessThan(10_000);
+      store.delete(2, 3);
+      byte[] longer = new byte[70_000];
+      random.nextBytes(longer);
+      store.put(3, 1, ByteBuffer.wrap(longer));
+
+      assertThat(store.recycledFiles()).isEqualTo(2);
+      assertThat(freeFiles("s")).isZero();
+      assertThat(store.shardCount()).isEqualTo(1);
+      ByteBuffer out = ByteBuffer.allocate(longer.length);
+      assertThat(store.read(3, 1, 0, out)).isTrue();
+      assertThat(out.array()).isEqualTo(longer);
+      assertThat(store.read(1, 0, 0, ByteBuffer.allocate(10))).isFalse();
+      assertThat(store.read(2, 3, 0, ByteBuffer.allocate(10))).isFalse();
+    }
+  }
+
+  /**
+   * What a reader that opened a shard's file before it was recycled would see: another shard's
+   * header, or this shard's header over another shard's pages. Both read as no shard, never as
+   * the other shard's bytes.
+   */
+  @Test
+  void anotherShardsBytesUnderThisShardsNameNeverReadAsThisShard() throws Exception {
+    byte[] a = new byte[3 * 4096];
+    byte[] b = new byte[3 * 4096];
+    new Random(12).nextBytes(a);
+    new Random(13).nextBytes(b);
+    try (ShardStore store = open(Stores.Format.FILES, "s", 4096)) {
+      store.put(1, 0, ByteBuffer.wrap(a));
+      store.put(2, 0, ByteBuffer.wrap(b));
+      store.put(1, 1, ByteBuffer.wrap(b));
+      Path one = shardFile(dir.resolve("s"), "1.0");
+      Path two = shardFile(dir.resolve("s"), "2.0");
+      Path oneOne = shardFile(dir.resolve("s"), "1.1");
+      byte[] headerOfOne = Arrays.copyOf(Files.readAllBytes(one), 28);
+      byte[] twoBytes = Files.readAllBytes(two);
+
+      // Shard 1.1's file holds 2.0's bytes whole: its header names 2.0.
+      Files.write(oneOne, twoBytes);
+      assertThat(store.read(1, 1, 0, ByteBuffer.allocate(100))).isFalse();
+      // Shard 1.0's header over 2.0's pages: every page's checksum names 2.0.
+      byte[] mixed = twoBytes.clone();
+      System.arraycopy(headerOfOne, 0, mixed, 0, headerOfOne.length);
+      Files.write(one, mixed);
+      for (int page = 0; page < 3; page++) {
+        assertThat(store.read(1, 0, page * 4096 + 5, ByteBuffer.allocate(10))).isFalse();
+      }
+      ByteBuffer out = ByteBuffer.allocate(b.length);
+      assertThat(store.read(2, 0, 0, out)).isTrue();
+      assertThat(out.array()).isEqualTo(b);
+    }
+  }
+
+  @Test
+  void freeFilesPastTheBoundAreUnlinkedAndNoneOutliveAReopen() throws Exception {
+    try (Closing store = openFiles("s", 20_000)) {
+      for (int i = 0; i < 3; i++) {
+        store.put(i, 0, ByteBuffer.wrap(new byte[9_000]));
+      }
+      for (int i = 0; i < 3; i++) {
+        store.delete(i, 0);
+      }
+      assertThat(freeFiles("s")).as("two files of about 9 KB fit in 20,000 bytes").isEqualTo(2);
+      assertThat(store.shardCount()).isZero();
+      store.put(7, 0, ByteBuffer.wrap(new byte[100]));
+      store.delete(7, 0);
+      assertThat(freeFiles("s")).isEqualTo(2);
+    }
+    try (Closing reopened = openFiles("s", 20_000)) {
+      assertThat(freeFiles("s")).isZero();
+      reopened.put(8, 0, ByteBuffer.wrap(new byte[100]));
+      assertThat(((FileShardStore) reopened.store).recycledFiles()).isZero();
+    }
+    try (Closing none = openFiles("t", 0)) {
+      none.put(1, 0, ByteBuffer.wrap(new byte[100]));
+      none.delete(1, 0);
+      assertThat(freeFiles("t")).isZero();
+    }
+  }
+
+  /** A shard file of the first format (no identity in its checksums) stays readable. */
+  @Test
+  void shardFilesOfTheFirstFormatStayReadable() throws Exception {
+    byte[] bytes = new byte[2 * 4096 + 300];
+    new Random(14).nextBytes(bytes);
+    try (ShardStore closing = open(Stores.Format.FILES, "s", 4096)) {
+      FileShardStore store = (FileShardStore) ((Closing) closing).store;
+      store.put(5, 4, ByteBuffer.wrap(new byte[1])); // where its file goes
+      Path file = shardFile(dir.resolve("s"), "5.4");
+      ByteBuffer v1 = ByteBuffer.allocate(16 + bytes.length + 3 * 4);
+      v1.putInt(0x43534844).putInt(4096).putInt(bytes.length).putInt(crc(v1.array(), 0, 12));
+      for (int page = 0; page < 3; page++) {
+        int n = Math.min(4096, bytes.length - page * 4096);
+        v1.put(bytes, page * 4096, n).putInt(crc(bytes, page * 4096, n));
+      }
+      Files.write(file, v1.array());
+
+      ByteBuffer whole = ByteBuffer.allocate(bytes.length);
+      assertThat(store.read(5, 4, 0, whole)).isTrue();
+      assertThat(whole.array()).isEqualTo(bytes);
+      ByteBuffer range = ByteBuffer.allocate(200);
+      assertThat(store.read(5, 4, 4000, range)).isTrue();
+      assertThat(range.array()).isEqualTo(Arrays.copyOfRange(bytes, 4000, 4200));
+      assertThat(store.corruptPage(5, 4, 2)).isTrue();
+      assertThat(store.read(5, 4, 2 * 4096, ByteBuffer.allocate(10))).isFalse();
+      assertThat(store.read(5, 4, 0, ByteBuffer.allocate(10))).isTrue();
+    }
+  }
+
+  private static int crc(byte[] bytes, int from, int length) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(bytes, from, length);
+    return (int) crc.getValue();
+  }
+
   private static Path shardFile(Path store, String name) throws Exception {
     try (Stream<Path> files = Files.walk(store.resolve(FileShardStore.DIRECTORY))) {
       return files.filter(p -> p.getFileName().toString().equals(name)).findFirst().orElseThrow();

@@ -42,7 +42,7 @@ class GroupCommitTest {
     ExecutorService offering = Executors.newFixedThreadPool(4);
     try (MetaStore meta = MetaStore.open(dir.resolve("meta-" + seed))) {
       VolumeData data = new VolumeData(VOLUME, false, meta,
-          VolumeState.newBuilder().setNextChunkNumber(1).build(), 1 << 20, 16);
+          VolumeState.newBuilder().setNextChunkNumber(1).build(), 1 << 20, 16, seg -> { });
       List<Long> acknowledged = new CopyOnWriteArrayList<>();
       GroupCommit commit = new GroupCommit(new SerialExecutor(io), data, 8, (n, nanos) -> { },
           VOLUME, new BlockCache(0), t -> t, outcome -> { });
