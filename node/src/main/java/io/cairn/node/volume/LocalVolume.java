@@ -674,7 +674,8 @@ public final class LocalVolume implements BlockVolume {
    * Chunks freed in the meantime are dead bytes of the new segment. The journal is not involved:
    * live chunks do not pass through the metadata store's log a second time.
    *
-   * @return false if the segment was already gone (the new one's shards are deleted)
+   * @return false if the segment was already gone (the new one's shards are deleted), or went
+   *     while its survivors were read (its last chunks freed: reclaimed with its shards)
    */
   CompletionStage<Boolean> compact(SegmentRecord seg) {
     long start = System.nanoTime();
@@ -683,7 +684,17 @@ public final class LocalVolume implements BlockVolume {
             ? CompletableFuture.<Repacked>completedFuture(null)
             : repack(seg, live).thenCompose(draft -> writeSegment(draft.bytes())
                 .thenApply(record -> new Repacked(draft, record))), ioExecutor)
-        .thenCompose(repacked -> lane.submit(() -> data.compacted(seg,
+        .handleAsync((repacked, failure) -> {
+          if (failure == null) {
+            return repacked;
+          }
+          if (segmentGone(seg)) {
+            return GONE;
+          }
+          throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+        }, ioExecutor)
+        .thenCompose(repacked -> repacked == GONE ? CompletableFuture.completedFuture(false)
+            : lane.submit(() -> data.compacted(seg,
                 repacked == null ? null : repacked.draft(),
                 repacked == null ? null : repacked.record().toBuilder()))
             .handle((done, failure) -> {
@@ -708,6 +719,18 @@ public final class LocalVolume implements BlockVolume {
 
   /** A compacted segment's survivors, and the new segment they were written to. */
   private record Repacked(SegmentDraft draft, SegmentRecord record) {}
+
+  /** What a compaction whose segment went while it read the survivors has to commit: nothing. */
+  private static final Repacked GONE = new Repacked(null, null);
+
+  /** Whether a segment's row is gone (blocking: a metadata read; false if it cannot be read). */
+  private boolean segmentGone(SegmentRecord seg) {
+    try {
+      return meta.get(Table.SEGMENTS, VolumeKeys.segment(id, seg.getSegmentId())) == null;
+    } catch (org.rocksdb.RocksDBException e) {
+      return false;
+    }
+  }
 
   /**
    * Reads the span of a segment that holds the given chunks (one ranged read, on the calling I/O

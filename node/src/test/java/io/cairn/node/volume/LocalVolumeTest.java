@@ -719,6 +719,30 @@ class LocalVolumeTest {
     }
   }
 
+  /**
+   * A compaction that cannot read its segment's survivors fails, unless the segment went
+   * meanwhile (its last chunks freed, its row dropped, its shards deleted): then there is nothing
+   * to compact, and it says so instead of failing the round.
+   */
+  @Test
+  void aCompactionWhoseSegmentWentWhileItReadIsNotAFailure() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      await(v.write(0, bytes(random((int) MiB, 61)), false));
+      SegmentRecord seg = v.data().segments().get(0);
+      v.deleteShards(seg);
+
+      assertThatThrownBy(() -> await(v.compact(seg))).isInstanceOf(ExecutionException.class);
+
+      // What a reclaim leaves a compaction that was reading: the row gone, the shards gone (the
+      // chunk rows are left here, so that the compaction still finds survivors to read).
+      assertThat(await(v.lane().submit(() -> v.data().compacted(seg, null, null)))).isTrue();
+      assertThat(await(v.compact(seg))).isFalse();
+      assertThat(rig.shardCount()).isZero();
+      assertThat(rig.registry.get("cairn.volume.compaction").timer().count()).isZero();
+    }
+  }
+
   /** The volume's compaction bytes of one kind (moved, reclaimed) so far. */
   private static double compactionBytes(VolumeRig rig, String kind) {
     return rig.registry.get("cairn.volume.compaction.bytes").tag("kind", kind).counter().count();
