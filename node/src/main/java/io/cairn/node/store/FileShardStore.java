@@ -391,7 +391,10 @@ public final class FileShardStore implements ShardStore {
       try {
         Files.move(shard, kept, StandardCopyOption.ATOMIC_MOVE);
       } catch (NoSuchFileException absent) {
+        // The shard went meanwhile, or the free directory did (the store's files were
+        // removed under it): not kept, then, but not left behind either.
         freeBytes.addAndGet(-bytes);
+        Files.deleteIfExists(shard);
         return;
       }
       free.offerLast(new FreeFile(kept, bytes));

@@ -307,6 +307,20 @@ class ShardStoreContractTest {
     }
   }
 
+  @Test
+  void aDeleteWithTheFreeDirectoryGoneStillRemovesTheShard() throws Exception {
+    try (Closing store = openFiles("s", 1 << 20)) {
+      store.put(1, 0, ByteBuffer.wrap(new byte[5000]));
+      Files.delete(dir.resolve("s").resolve(FileShardStore.DIRECTORY)
+          .resolve(FileShardStore.FREE));
+      store.delete(1, 0);
+      assertThat(store.shardCount()).isZero();
+      assertThat(store.read(1, 0, 0, ByteBuffer.allocate(10))).isFalse();
+      store.put(2, 0, ByteBuffer.wrap(new byte[5000]));
+      assertThat(store.read(2, 0, 0, ByteBuffer.allocate(5000))).isTrue();
+    }
+  }
+
   /** A shard file of the first format (no identity in its checksums) stays readable. */
   @Test
   void shardFilesOfTheFirstFormatStayReadable() throws Exception {
