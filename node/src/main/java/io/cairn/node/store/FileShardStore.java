@@ -76,7 +76,8 @@ public final class FileShardStore implements ShardStore {
   private final long freeBytesMax;
   private final AtomicLong readErrors = new AtomicLong();
   private final AtomicLong writeErrors = new AtomicLong();
-  private final AtomicLong temporaries = new AtomicLong();
+  /** Numbers the temporary and free files' names. */
+  private final AtomicLong fileNumbers = new AtomicLong();
   /** Free files, the most recently freed last (its pages are the likeliest to be cached). */
   private final ConcurrentLinkedDeque<FreeFile> free = new ConcurrentLinkedDeque<>();
   private final AtomicLong freeBytes = new AtomicLong();
@@ -172,19 +173,19 @@ public final class FileShardStore implements ShardStore {
   private void putOpen(long segmentId, int shardIndex, ByteBuffer shard) throws StoreException {
     Path target = file(segmentId, shardIndex);
     FreeFile reuse = free.pollLast();
-    Path temporary;
+    Path staging;
     if (reuse != null) {
       freeBytes.addAndGet(-reuse.bytes());
       recycled.incrementAndGet();
-      temporary = reuse.path();
+      staging = reuse.path();
     } else {
-      temporary = target.resolveSibling(target.getFileName() + "." + temporaries.incrementAndGet()
+      staging = target.resolveSibling(target.getFileName() + "." + fileNumbers.incrementAndGet()
           + TEMPORARY);
     }
     try {
       try (FileChannel ch = reuse != null
-          ? FileChannel.open(temporary, StandardOpenOption.WRITE)
-          : FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          ? FileChannel.open(staging, StandardOpenOption.WRITE)
+          : FileChannel.open(staging, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer[] parts = layout(segmentId, shardIndex, shard.duplicate());
         long total = 0;
         for (ByteBuffer p : parts) {
@@ -198,14 +199,14 @@ public final class FileShardStore implements ShardStore {
         }
         ch.force(false);
       }
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
+      Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       syncDirectory(target.getParent());
     } catch (IOException e) {
       writeErrors.incrementAndGet();
       healthy = false;
       try {
-        Files.deleteIfExists(temporary);
+        Files.deleteIfExists(staging);
       } catch (IOException ignored) {
         // The store has failed; the next open removes what is left.
       }
@@ -387,7 +388,7 @@ public final class FileShardStore implements ShardStore {
         Files.deleteIfExists(shard);
         return;
       }
-      Path kept = root.resolve(FREE).resolve(temporaries.incrementAndGet() + "");
+      Path kept = root.resolve(FREE).resolve(Long.toString(fileNumbers.incrementAndGet()));
       try {
         Files.move(shard, kept, StandardCopyOption.ATOMIC_MOVE);
       } catch (NoSuchFileException absent) {

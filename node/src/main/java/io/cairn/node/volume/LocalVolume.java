@@ -688,7 +688,7 @@ public final class LocalVolume implements BlockVolume {
           if (failure == null) {
             return repacked;
           }
-          if (segmentGone(seg)) {
+          if (segmentGone(seg.getSegmentId())) {
             return GONE;
           }
           throw failure instanceof CompletionException c ? c : new CompletionException(failure);
@@ -723,10 +723,10 @@ public final class LocalVolume implements BlockVolume {
   /** What a compaction whose segment went while it read the survivors has to commit: nothing. */
   private static final Repacked GONE = new Repacked(null, null);
 
-  /** Whether a segment's row is gone (blocking: a metadata read; false if it cannot be read). */
-  private boolean segmentGone(SegmentRecord seg) {
+  /** {@link VolumeReader#segmentGone}, false if the row cannot be read. */
+  private boolean segmentGone(long segmentId) {
     try {
-      return meta.get(Table.SEGMENTS, VolumeKeys.segment(id, seg.getSegmentId())) == null;
+      return reader.segmentGone(segmentId);
     } catch (org.rocksdb.RocksDBException e) {
       return false;
     }

@@ -93,7 +93,7 @@ final class VolumeReader {
         bytes = readSegmentRange(seg, rec.segmentOffset(), rec.storedBytes())
             .toCompletableFuture().get();
       } catch (java.util.concurrent.ExecutionException failed) {
-        if (meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, rec.segmentId())) == null) {
+        if (segmentGone(rec.segmentId())) {
           continue; // reclaimed while we read it (its shards gone or reused): look again
         }
         throw failed;
@@ -102,6 +102,14 @@ final class VolumeReader {
     }
     throw new VolumeException(VolumeException.Kind.IO_ERROR, volumeName,
         blockIndex, 1, "block " + blockIndex + " kept moving under " + ATTEMPTS_MAX + " reads");
+  }
+
+  /**
+   * Whether a segment's row is gone: reclaimed or compacted away, its shards deleted or their
+   * files reused. Blocking (a metadata read).
+   */
+  boolean segmentGone(long segmentId) throws RocksDBException {
+    return meta.get(Table.SEGMENTS, VolumeKeys.segment(volumeId, segmentId)) == null;
   }
 
   /**
