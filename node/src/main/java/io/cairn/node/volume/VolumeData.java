@@ -8,10 +8,12 @@ import io.cairn.protocol.segment.SegmentRecord;
 import io.cairn.protocol.segment.VolumeState;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.rocksdb.RocksDBException;
@@ -286,15 +288,25 @@ final class VolumeData {
     return out;
   }
 
-  /** The chunks a segment holds (chunk number → record), read outside of a batch. */
+  /**
+   * The chunks a segment holds (chunk number → record), read outside of a batch. The
+   * segment-chunk table names the chunks that were placed in the segment (a list row, or one row
+   * per chunk for segments recorded before lists); the chunk table says which of them are still
+   * there.
+   */
   Map<Long, ChunkRecord> chunksOf(long segmentId) throws RocksDBException {
     List<Long> numbers = new ArrayList<>();
-    List<byte[]> keys = new ArrayList<>();
     meta.scan(Table.SEGMENT_CHUNKS, VolumeKeys.volume(segmentId), (k, v) -> {
-      long cn = VolumeKeys.second(k);
-      numbers.add(cn);
-      keys.add(VolumeKeys.chunk(volumeId, cn));
+      if (v.length == 0) {
+        numbers.add(VolumeKeys.second(k));
+      } else {
+        numbers.addAll(ChunkList.decode(v));
+      }
     });
+    List<byte[]> keys = new ArrayList<>(numbers.size());
+    for (long cn : numbers) {
+      keys.add(VolumeKeys.chunk(volumeId, cn));
+    }
     List<byte[]> values = meta.multiGet(Table.CHUNKS, keys);
     Map<Long, ChunkRecord> out = new LinkedHashMap<>();
     for (int i = 0; i < numbers.size(); i++) {
@@ -319,15 +331,15 @@ final class VolumeData {
       throws RocksDBException {
     return meta.whileOpen(() -> {
       Batch b = new Batch();
-      if (b.segment(old.getSegmentId()) == null) {
+      SegmentRecord.Builder current = b.segment(old.getSegmentId());
+      if (current == null) {
         return false;
       }
       if (draft != null) {
         // If nothing in it is live any more, the commit drops it again (and its shards go).
         b.place(draft, old.getSegmentId(), into);
       }
-      b.segments.put(old.getSegmentId(), null);
-      b.state.setSegmentBytes(b.state.getSegmentBytes() - old.getSegmentBytes());
+      b.drop(old.getSegmentId(), current);
       b.commit();
       return true;
     });
@@ -399,6 +411,8 @@ final class VolumeData {
     final Map<Long, ChunkRecord> chunks = new HashMap<>();
     final Map<Fingerprint, Long> dedupIndex = new HashMap<>();
     final Map<Long, SegmentRecord.Builder> segments = new HashMap<>();
+    /** The chunks placed in each segment this batch records, for its list row. */
+    final Map<Long, List<Long>> placedChunks = new HashMap<>();
     /** Journal payloads this batch writes and deletes, in order, for the tail once committed. */
     final List<Long> journalPutNumbers = new ArrayList<>();
     final List<byte[]> journalPutPayloads = new ArrayList<>();
@@ -561,7 +575,8 @@ final class VolumeData {
      */
     void adopt(SegmentRecord segment) {
       if (!segments.containsKey(segment.getSegmentId())) {
-        segments.put(segment.getSegmentId(), segment.toBuilder().setLiveBytes(0));
+        segments.put(segment.getSegmentId(),
+            segment.toBuilder().setLiveBytes(0).setChunkList(true));
         state.setSegmentBytes(state.getSegmentBytes() + segment.getSegmentBytes());
       }
     }
@@ -597,8 +612,7 @@ final class VolumeData {
             placed.offset()));
         SegmentRecord.Builder seg = segments.get(segmentId);
         seg.setLiveBytes(seg.getLiveBytes() + stored);
-        batch.put(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(segmentId, cn),
-            new byte[0]);
+        placedChunks.computeIfAbsent(segmentId, id -> new ArrayList<>()).add(cn);
       }
       if (dedup) {
         dedupIndex.put(chunk.id(), cn);
@@ -639,7 +653,12 @@ final class VolumeData {
           seg.setLiveBytes(seg.getLiveBytes() - rec.storedBytes());
           segments.put(rec.segmentId(), seg);
         }
-        batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(rec.segmentId(), cn));
+        // A listed segment's list row stays until the segment goes (the chunk row, now deleted,
+        // is what says which listed chunks are still there).
+        if (seg == null || !seg.getChunkList()) {
+          batch.delete(meta.cf(Table.SEGMENT_CHUNKS),
+              VolumeKeys.segmentChunk(rec.segmentId(), cn));
+        }
       }
     }
 
@@ -654,6 +673,10 @@ final class VolumeData {
     long place(SegmentDraft draft, long from, SegmentRecord.Builder into)
         throws RocksDBException {
       long live = 0;
+      SegmentRecord.Builder fromSegment = from == ChunkRecord.IN_JOURNAL ? null : segment(from);
+      boolean unlistFrom = fromSegment != null && !fromSegment.getChunkList();
+      List<Long> placed = placedChunks.computeIfAbsent(into.getSegmentId(),
+          id -> new ArrayList<>());
       for (int i = 0; i < draft.chunkNumbers().size(); i++) {
         long cn = draft.chunkNumbers().get(i);
         ChunkRecord rec = chunk(cn);
@@ -663,17 +686,25 @@ final class VolumeData {
         chunks.put(cn, rec.inSegment(into.getSegmentId(), draft.offsets().get(i)));
         if (from == ChunkRecord.IN_JOURNAL) {
           journalDelete(cn);
-        } else {
+        } else if (unlistFrom) {
           batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(from, cn));
         }
-        batch.put(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(into.getSegmentId(), cn),
-            new byte[0]);
+        placed.add(cn);
         live += rec.storedBytes();
       }
-      into.setLiveBytes(live);
+      into.setLiveBytes(live).setChunkList(true);
       segments.put(into.getSegmentId(), into);
       state.setSegmentBytes(state.getSegmentBytes() + into.getSegmentBytes());
       return live;
+    }
+
+    /** Drops a segment's row (and its chunk list) from the table in this record. */
+    void drop(long segmentId, SegmentRecord.Builder segment) throws RocksDBException {
+      segments.put(segmentId, null);
+      state.setSegmentBytes(state.getSegmentBytes() - segment.getSegmentBytes());
+      if (segment.getChunkList()) {
+        batch.delete(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(segmentId, 0));
+      }
     }
 
     void journalPut(long cn, byte[] payload) throws RocksDBException {
@@ -696,35 +727,49 @@ final class VolumeData {
         // bytes, and a chunk stores at least one byte): its row goes in this record, and its
         // shards once the record is durable.
         List<SegmentRecord> dead = new ArrayList<>();
-        for (Map.Entry<Long, SegmentRecord.Builder> e : segments.entrySet()) {
-          if (e.getValue() != null && e.getValue().getLiveBytes() == 0) {
-            dead.add(e.getValue().build());
-            state.setSegmentBytes(state.getSegmentBytes() - e.getValue().getSegmentBytes());
-            e.setValue(null);
+        for (long id : List.copyOf(segments.keySet())) {
+          SegmentRecord.Builder seg = segments.get(id);
+          if (seg != null && seg.getLiveBytes() == 0) {
+            dead.add(seg.build());
+            drop(id, seg);
           }
         }
-        for (Map.Entry<Long, Long> e : blocks.entrySet()) {
-          byte[] key = VolumeKeys.block(volumeId, e.getKey());
-          if (e.getValue() == null) {
+        for (Map.Entry<Long, List<Long>> e : placedChunks.entrySet()) {
+          if (segments.get(e.getKey()) != null) {
+            batch.put(meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(e.getKey(), 0),
+                ChunkList.encode(e.getValue()));
+          }
+        }
+        // Rows go into the batch in key order, table by table: RocksDB inserts a batch's rows
+        // into the memtable one after the other, and each insert starts its search from where
+        // the one before it ended, so neighbours cost a short walk instead of a full descent.
+        for (long index : sorted(blocks.keySet())) {
+          byte[] key = VolumeKeys.block(volumeId, index);
+          Long cn = blocks.get(index);
+          if (cn == null) {
             batch.delete(meta.cf(Table.BLOCK_MAP), key);
           } else {
-            batch.put(meta.cf(Table.BLOCK_MAP), key, VolumeKeys.longValue(e.getValue()));
+            batch.put(meta.cf(Table.BLOCK_MAP), key, VolumeKeys.longValue(cn));
           }
         }
-        for (Map.Entry<Long, ChunkRecord> e : chunks.entrySet()) {
-          byte[] key = VolumeKeys.chunk(volumeId, e.getKey());
-          if (e.getValue() == null) {
+        for (long cn : sorted(chunks.keySet())) {
+          byte[] key = VolumeKeys.chunk(volumeId, cn);
+          ChunkRecord rec = chunks.get(cn);
+          if (rec == null) {
             batch.delete(meta.cf(Table.CHUNKS), key);
           } else {
-            batch.put(meta.cf(Table.CHUNKS), key, e.getValue().encode());
+            batch.put(meta.cf(Table.CHUNKS), key, rec.encode());
           }
         }
-        for (Map.Entry<Fingerprint, Long> e : dedupIndex.entrySet()) {
-          byte[] key = VolumeKeys.dedup(volumeId, e.getKey());
-          if (e.getValue() == null) {
+        List<Fingerprint> fingerprints = new ArrayList<>(dedupIndex.keySet());
+        fingerprints.sort(VolumeKeys.DEDUP_ORDER);
+        for (Fingerprint id : fingerprints) {
+          byte[] key = VolumeKeys.dedup(volumeId, id);
+          Long cn = dedupIndex.get(id);
+          if (cn == null) {
             batch.delete(meta.cf(Table.DEDUP), key);
           } else {
-            batch.put(meta.cf(Table.DEDUP), key, VolumeKeys.longValue(e.getValue()));
+            batch.put(meta.cf(Table.DEDUP), key, VolumeKeys.longValue(cn));
           }
         }
         Map<Long, SegmentRecord> segmentRows = new HashMap<>();
@@ -785,6 +830,17 @@ final class VolumeData {
       chunks.forEach(rows::chunk);
       segmentRows.forEach(rows::segment);
     }
+  }
+
+  /** Block indexes or chunk numbers (never negative), ascending: the order of their keys. */
+  private static long[] sorted(Set<Long> numbers) {
+    long[] out = new long[numbers.size()];
+    int i = 0;
+    for (long n : numbers) {
+      out[i++] = n;
+    }
+    Arrays.sort(out);
+    return out;
   }
 
   private void tailPut(long cn, byte[] payload) {

@@ -2,12 +2,20 @@ package io.cairn.node.volume;
 
 import io.cairn.offload.dedup.Fingerprint;
 import java.nio.ByteBuffer;
+import java.util.Comparator;
 
 /**
  * Key encodings of the metadata tables (MetaStore.Table). Big-endian, so that all keys of a
  * volume, or of a segment, are one contiguous, ordered prefix range.
  */
 final class VolumeKeys {
+
+  /** Fingerprints in the order of their dedup keys (the unsigned order of their bytes). */
+  static final Comparator<Fingerprint> DEDUP_ORDER = Comparator
+      .comparing(Fingerprint::word0, Long::compareUnsigned)
+      .thenComparing(Fingerprint::word1, Long::compareUnsigned)
+      .thenComparing(Fingerprint::word2, Long::compareUnsigned)
+      .thenComparing(Fingerprint::word3, Long::compareUnsigned);
 
   private VolumeKeys() {}
 

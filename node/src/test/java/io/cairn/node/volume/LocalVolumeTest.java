@@ -457,6 +457,33 @@ class LocalVolumeTest {
     });
     assertThat(misnamed).as("dedup rows naming no chunk of their content").isEmpty();
     assertThat(dedupRows).as("one dedup row per chunk").hasSameSizeAs(chunks.keySet());
+    // Every chunk in a segment is named by the segment's rows of the segment-chunk table (its
+    // list, or one row per chunk for a segment of the first format), and no row outlives its
+    // segment.
+    Map<Long, SegmentRecord> segments = new HashMap<>();
+    v.data().segments().forEach(s -> segments.put(s.getSegmentId(), s));
+    Map<Long, List<Long>> named = new HashMap<>();
+    List<Long> orphans = new ArrayList<>();
+    rig.meta.scan(Table.SEGMENT_CHUNKS, new byte[0], (k, value) -> {
+      long seg = VolumeKeys.longOf(k);
+      SegmentRecord rec = segments.get(seg);
+      if (rec == null) {
+        orphans.add(seg);
+        return;
+      }
+      assertThat(value.length == 0 ? VolumeKeys.second(k) > 0 : VolumeKeys.second(k) == 0)
+          .as("segment %d: a list row is chunk 0, a chunk's row is empty", seg).isTrue();
+      assertThat(rec.getChunkList()).as("segment %d has a list", seg).isEqualTo(value.length > 0);
+      named.computeIfAbsent(seg, id -> new ArrayList<>())
+          .addAll(value.length == 0 ? List.of(VolumeKeys.second(k)) : ChunkList.decode(value));
+    });
+    assertThat(orphans).as("segment-chunk rows of segments gone").isEmpty();
+    chunks.forEach((cn, rec) -> {
+      if (!rec.inJournal()) {
+        assertThat(named.getOrDefault(rec.segmentId(), List.of()))
+            .as("chunk %d named by its segment %d", cn, rec.segmentId()).contains(cn);
+      }
+    });
     VolumeState state = v.data().state();
     assertThat(state.getChunks()).isEqualTo(chunks.size());
     assertThat(state.getAllocatedBlocks()).isEqualTo(refs.values().stream()
@@ -615,6 +642,7 @@ class LocalVolumeTest {
       assertThat(compactionBytes(rig, "reclaimed"))
           .isEqualTo(old.getSegmentBytes() - repacked.getSegmentBytes());
       assertLiveBytesMatchTheChunks(v);
+      assertRowsAgree(rig, v);
       for (int i = 1; i < old.getShardStoreCount(); i++) {
         assertThat(rig.stores.get(old.getShardStore(i)).orElseThrow()
             .read(old.getSegmentId(), i, 0, ByteBuffer.allocate(16))).isFalse();
@@ -797,6 +825,69 @@ class LocalVolumeTest {
       assertThat(array(await(v.read(4096, data.length)))).isEqualTo(data);
       assertThat(array(await(v.read(5 * MiB, 8192)))).isEqualTo(Arrays.copyOf(data, 8192));
       assertThat(v.data().state().getEpoch()).isEqualTo(2);
+    }
+  }
+
+  /**
+   * Segments recorded before chunk lists have one segment-chunk row per chunk. After a restart
+   * they are still compacted and reclaimed: a chunk that leaves such a segment takes its row
+   * along, and nothing of the segment is left in the table once it is gone. New segments get a
+   * list.
+   */
+  @Test
+  void segmentsOfTheFirstFormatAreStillCompactedAndLeaveNoRows() throws Exception {
+    byte[] model = random((int) (2 * MiB), 43);
+    List<SegmentRecord> firstFormat = new ArrayList<>();
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 8 * MiB, VolumePolicy.DEFAULT);
+      await(v.write(0, bytes(Arrays.copyOf(model, (int) MiB)), false)); // large: one segment
+      writeInPieces(v, new byte[model.length], MiB, Arrays.copyOfRange(model, (int) MiB,
+          model.length)); // small: journaled, then sealed
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+      // Rewrite the rows as the first format had them.
+      try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
+        for (SegmentRecord seg : v.data().segments()) {
+          for (long cn : v.data().chunksOf(seg.getSegmentId()).keySet()) {
+            batch.put(rig.meta.cf(Table.SEGMENT_CHUNKS), VolumeKeys.segmentChunk(
+                seg.getSegmentId(), cn), new byte[0]);
+          }
+          batch.delete(rig.meta.cf(Table.SEGMENT_CHUNKS),
+              VolumeKeys.segmentChunk(seg.getSegmentId(), 0));
+          SegmentRecord old = seg.toBuilder().clearChunkList().build();
+          batch.put(rig.meta.cf(Table.SEGMENTS), VolumeKeys.segment(v.id(), seg.getSegmentId()),
+              old.toByteArray());
+          firstFormat.add(old);
+        }
+        rig.meta.commit(batch);
+      }
+    }
+    assertThat(firstFormat).hasSizeGreaterThanOrEqualTo(2);
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.volumes.local("v").orElseThrow();
+      assertRowsAgree(rig, v);
+      // Three blocks in four of the whole 2 MiB overwritten: each old segment falls to a quarter.
+      for (int block = 0; block < 512; block++) {
+        if (block % 4 != 0) {
+          overwriteBlock(v, model, block, 2000 + block);
+        }
+      }
+      while (v.journalBytes() > 0) {
+        await(v.maybeSeal(true));
+      }
+      assertRowsAgree(rig, v);
+
+      assertThat(await(v.compact())).isGreaterThanOrEqualTo(firstFormat.size());
+
+      List<Long> ids = v.data().segments().stream().map(SegmentRecord::getSegmentId).toList();
+      for (SegmentRecord old : firstFormat) {
+        assertThat(ids).doesNotContain(old.getSegmentId());
+      }
+      assertThat(v.data().segments()).allMatch(SegmentRecord::getChunkList);
+      assertRowsAgree(rig, v); // no row of the old segments is left
+      assertLiveBytesMatchTheChunks(v);
+      assertThat(array(await(v.read(0, model.length)))).isEqualTo(model);
     }
   }
 
