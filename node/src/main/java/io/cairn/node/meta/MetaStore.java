@@ -67,7 +67,11 @@ public final class MetaStore implements AutoCloseable {
     JOURNAL,
     /** (volume id, segment id) → SegmentRecord (protobuf). */
     SEGMENTS,
-    /** (segment id, chunk number) → empty: the chunks a segment holds. */
+    /**
+     * (segment id, 0) → the numbers of the chunks placed in the segment when it was recorded
+     * (ChunkList); the chunk table says which are still there. Segments of the first format
+     * have (segment id, chunk number) → empty instead, one row per chunk it holds.
+     */
     SEGMENT_CHUNKS;
 
     String cfName() {

@@ -464,6 +464,7 @@ class LocalVolumeTest {
     v.data().segments().forEach(s -> segments.put(s.getSegmentId(), s));
     Map<Long, List<Long>> named = new HashMap<>();
     List<Long> orphans = new ArrayList<>();
+    List<Long> stale = new ArrayList<>();
     rig.meta.scan(Table.SEGMENT_CHUNKS, new byte[0], (k, value) -> {
       long seg = VolumeKeys.longOf(k);
       SegmentRecord rec = segments.get(seg);
@@ -474,10 +475,16 @@ class LocalVolumeTest {
       assertThat(value.length == 0 ? VolumeKeys.second(k) > 0 : VolumeKeys.second(k) == 0)
           .as("segment %d: a list row is chunk 0, a chunk's row is empty", seg).isTrue();
       assertThat(rec.getChunkList()).as("segment %d has a list", seg).isEqualTo(value.length > 0);
+      // A chunk's own row goes when the chunk leaves its segment; a list stays as it was.
+      ChunkRecord chunk = value.length == 0 ? chunks.get(VolumeKeys.second(k)) : null;
+      if (value.length == 0 && (chunk == null || chunk.segmentId() != seg)) {
+        stale.add(VolumeKeys.second(k));
+      }
       named.computeIfAbsent(seg, id -> new ArrayList<>())
           .addAll(value.length == 0 ? List.of(VolumeKeys.second(k)) : ChunkList.decode(value));
     });
     assertThat(orphans).as("segment-chunk rows of segments gone").isEmpty();
+    assertThat(stale).as("rows of chunks no longer in their segment").isEmpty();
     chunks.forEach((cn, rec) -> {
       if (!rec.inJournal()) {
         assertThat(named.getOrDefault(rec.segmentId(), List.of()))
@@ -830,9 +837,9 @@ class LocalVolumeTest {
 
   /**
    * Segments recorded before chunk lists have one segment-chunk row per chunk. After a restart
-   * they are still compacted and reclaimed: a chunk that leaves such a segment takes its row
-   * along, and nothing of the segment is left in the table once it is gone. New segments get a
-   * list.
+   * they are still reclaimed when nothing in them is live, and compacted: a chunk that leaves
+   * such a segment takes its row along, and nothing of the segment is left in the table once it
+   * is gone. New segments get a list.
    */
   @Test
   void segmentsOfTheFirstFormatAreStillCompactedAndLeaveNoRows() throws Exception {
@@ -867,18 +874,21 @@ class LocalVolumeTest {
     try (VolumeRig rig = new VolumeRig(dir)) {
       LocalVolume v = rig.volumes.local("v").orElseThrow();
       assertRowsAgree(rig, v);
-      // Three blocks in four of the whole 2 MiB overwritten: each old segment falls to a quarter.
+      // The first MiB (the large write's segment) overwritten whole: that segment goes at once,
+      // with nothing live. Three blocks in four of the second: its segment falls to a quarter.
       for (int block = 0; block < 512; block++) {
-        if (block % 4 != 0) {
+        if (block < 256 || block % 4 != 0) {
           overwriteBlock(v, model, block, 2000 + block);
         }
       }
       while (v.journalBytes() > 0) {
         await(v.maybeSeal(true));
       }
+      assertThat(v.data().segments()).extracting(SegmentRecord::getSegmentId)
+          .doesNotContain(firstFormat.get(0).getSegmentId());
       assertRowsAgree(rig, v);
 
-      assertThat(await(v.compact())).isGreaterThanOrEqualTo(firstFormat.size());
+      assertThat(await(v.compact())).isGreaterThanOrEqualTo(1);
 
       List<Long> ids = v.data().segments().stream().map(SegmentRecord::getSegmentId).toList();
       for (SegmentRecord old : firstFormat) {
