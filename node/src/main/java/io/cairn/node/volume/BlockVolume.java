@@ -25,7 +25,10 @@ public interface BlockVolume {
 
   int blockBytes();
 
-  /** Reads {@code length} bytes at {@code offset}; unwritten ranges read as zeroes. */
+  /**
+   * Reads {@code length} bytes at {@code offset}; unwritten ranges read as zeroes. The buffer
+   * is the caller's: nothing else holds it or writes it afterwards.
+   */
   CompletionStage<ByteBuffer> read(long offset, int length);
 
   /** Writes the remaining bytes of {@code data} at {@code offset}; the buffer is not retained. */

@@ -206,7 +206,12 @@ final class NbdTransmission {
         ? NbdReplies.offsetDataHeader(
             NbdConstants.REPLY_FLAG_DONE, request.handle(), request.offset(), length)
         : NbdReplies.simple(0, request.handle());
-    return ByteString.fromByteBuffer(header).concat(ByteString.fromByteBuffer(data));
+    // The volume's buffer is ours alone (BlockVolume.read): a writable heap buffer's array goes
+    // out as it is, instead of being copied into another of the same size.
+    ByteString payload = data.hasArray() && !data.isReadOnly()
+        ? ByteString.fromArrayUnsafe(data.array(), data.arrayOffset() + data.position(), length)
+        : ByteString.fromByteBuffer(data);
+    return ByteString.fromByteBuffer(header).concat(payload);
   }
 
   /**
