@@ -26,9 +26,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * JVM) against Hadoop's pure-Java {@code RSRawEncoder}/{@code RSRawDecoder}, the baseline.
  *
  * <p>With {@code data=dram} each invocation works on the next stripe of a pool of at least
- * {@link #POOL_BYTES} of data, larger than this machine's caches, so every stripe comes from DRAM
- * as in production; {@code data=cache} reuses one stripe, like the ISA-L anchor. An operation
- * is one stripe; GB/s of input = ops/s x k x shardBytes (what BENCHMARKS.md reports, the same
+ * {@code poolMiB} of data (64 MiB by default), so that every stripe comes from DRAM as in
+ * production. The pool must be larger than the machine's last-level cache: the Xeon of the ISA-L
+ * anchors reports 480 MiB of L3 ({@code lscpu}), so there run it with {@code -p poolMiB=512
+ * -jvmArgsAppend -Xmx3g}, a pool of 700-770 MiB with parity. {@code data=cache} reuses one
+ * stripe, like the ISA-L anchor. An operation is one stripe; GB/s of input = ops/s x k x shardBytes (what BENCHMARKS.md reports, the same
  * measure as the ISA-L anchor). {@code reconstruct1} loses data shard 0,
  * {@code reconstructM} data shards 0..m-1; both rebuild into the lost shards' buffers, with the
  * decode tables cached (Cairn) or re-derived per call as Hadoop does. Parity is left as random
@@ -45,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @Fork(value = 5, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class EcBenchmark {
 
-  static final long POOL_BYTES = 64L << 20;
+  /** Data bytes of the {@code dram} pool, in MiB; parity adds m/k of it. */
+  @Param({"64"})
+  public int poolMiB;
 
   @Param({"4+2", "8+3", "10+4"})
   public String code;
@@ -57,7 +61,7 @@ public class EcBenchmark {
   public String impl;
 
   /**
-   * Where the stripes live: {@code dram} cycles through a pool of {@link #POOL_BYTES}, larger
+   * Where the stripes live: {@code dram} cycles through a pool of {@link #poolMiB}, larger
    * than the caches, as in production; {@code cache} reuses one stripe, as the ISA-L anchor
    * ({@code isal_bench.c}) does, so the kernels are compared like for like. At 1 MiB shards a
    * stripe is 6-14 MiB and lives in L3.
@@ -87,7 +91,8 @@ public class EcBenchmark {
     ErasureCoderOptions options = new ErasureCoderOptions(k, m);
     hadoopEncoder = new RSRawEncoder(options);
     hadoopDecoder = new RSRawDecoder(options);
-    int count = data.equals("cache") ? 1 : (int) Math.max(2, POOL_BYTES / ((long) k * shardBytes));
+    int count = data.equals("cache") ? 1 : (int) Math.max(2,
+        ((long) poolMiB << 20) / ((long) k * shardBytes));
     stripes = new ByteBuffer[count][k + m];
     arrays = new byte[count][k + m][];
     Random random = new Random(42);
