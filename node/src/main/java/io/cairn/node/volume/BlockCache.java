@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Entries are the block buffers the write path built (never modified after) or decoded
  * blocks, holding the block at absolute indexes [0, block size) whatever their position; callers
- * copy out of them by absolute index and never write into them.
+ * read them by absolute index (copy out, or send the array as it is) and never write into them.
  */
 public final class BlockCache {
 
@@ -79,7 +79,10 @@ public final class BlockCache {
     return capacityBytes > 0;
   }
 
-  /** The cached plaintext of a block (read only: copy out of it), or null. */
+  /**
+   * The cached plaintext of a block, or null. The array behind it is the entry itself, shared
+   * with every reader (a read reply may send it as it is): read it, never write into it.
+   */
   ByteBuffer get(long volumeId, long blockIndex) {
     if (!enabled()) {
       return null;
@@ -90,7 +93,7 @@ public final class BlockCache {
       return null;
     }
     hits.increment();
-    return b.asReadOnlyBuffer();
+    return b.duplicate();
   }
 
   /** Take before looking a block up for a later {@link #fill}. */

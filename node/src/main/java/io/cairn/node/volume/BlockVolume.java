@@ -31,6 +31,23 @@ public interface BlockVolume {
    */
   CompletionStage<ByteBuffer> read(long offset, int length);
 
+  /**
+   * Reads like {@link #read}, without copying: the bytes as consecutive pieces, which may be
+   * arrays the volume shares (its cached blocks). The caller only reads them (to send them, say)
+   * and must never write into them. This default copies, through {@link #read}.
+   */
+  default CompletionStage<List<Piece>> readShared(long offset, int length) {
+    return read(offset, length).thenApply(data -> {
+      if (data.hasArray() && !data.isReadOnly()) {
+        return List.of(new Piece(data.array(), data.arrayOffset() + data.position(),
+            data.remaining()));
+      }
+      byte[] copy = new byte[data.remaining()];
+      data.duplicate().get(copy);
+      return List.of(new Piece(copy, 0, copy.length));
+    });
+  }
+
   /** Writes the remaining bytes of {@code data} at {@code offset}; the buffer is not retained. */
   CompletionStage<Void> write(long offset, ByteBuffer data, boolean fua);
 
@@ -44,6 +61,12 @@ public interface BlockVolume {
 
   /** The allocation state of the range, as consecutive extents covering it from {@code offset}. */
   CompletionStage<List<Extent>> blockStatus(long offset, long length);
+
+  /**
+   * {@code length} bytes of a {@link #readShared} result: {@code array} from {@code offset}, or
+   * zeroes when {@code array} is null.
+   */
+  record Piece(byte[] array, int offset, int length) {}
 
   /** A run of bytes with one allocation state. {@code zero} is true for holes and zeroed ranges. */
   record Extent(long offset, long length, boolean allocated, boolean zero) {}

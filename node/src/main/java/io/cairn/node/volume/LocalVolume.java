@@ -319,12 +319,33 @@ public final class LocalVolume implements BlockVolume {
 
   @Override
   public CompletionStage<ByteBuffer> read(long offset, int length) {
+    return readShared(offset, length).thenApply(pieces -> {
+      ByteBuffer out = ByteBuffer.allocate(length);
+      for (Piece p : pieces) {
+        if (p.array() != null) {
+          out.put(p.array(), p.offset(), p.length());
+        } else {
+          out.position(out.position() + p.length());
+        }
+      }
+      return out.flip();
+    });
+  }
+
+  /**
+   * The read's pieces are the blocks' buffers themselves: cached blocks (never written after
+   * they were cached) and blocks just read from storage, each cut to the part the read covers;
+   * unwritten blocks are zero pieces. Sending a 1 MiB read from the cache this way costs no
+   * allocation of its size and no copy on this side of the socket.
+   */
+  @Override
+  public CompletionStage<List<Piece>> readShared(long offset, int length) {
     VolumeException bad = check(offset, length);
     if (bad != null) {
       return CompletableFuture.failedFuture(bad);
     }
     if (length == 0) {
-      return CompletableFuture.completedFuture(ByteBuffer.allocate(0));
+      return CompletableFuture.completedFuture(List.of());
     }
     long start = System.nanoTime();
     long first = offset / blockBytes;
@@ -334,26 +355,32 @@ public final class LocalVolume implements BlockVolume {
       blocks.add(b);
     }
     return admitted(offset, length, () -> readBlocks(blocks).thenApply(contents -> {
-      ByteBuffer out = ByteBuffer.allocate(length);
+      List<Piece> pieces = new ArrayList<>(blocks.size());
       for (long b = first; b <= last; b++) {
         long blockStart = b * blockBytes;
         int from = (int) Math.max(0, offset - blockStart);
         int to = (int) Math.min(blockBytes, offset + length - blockStart);
         ByteBuffer content = contents.get(b);
-        if (content != null) {
-          out.put((int) (blockStart + from - offset), content, from, to - from);
+        if (content == null) {
+          pieces.add(new Piece(null, 0, to - from));
+        } else if (content.hasArray()) {
+          pieces.add(new Piece(content.array(), content.arrayOffset() + from, to - from));
+        } else {
+          byte[] copy = new byte[to - from];
+          content.get(from, copy);
+          pieces.add(new Piece(copy, 0, copy.length));
         }
       }
       readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       readBytes.increment(length);
-      return out;
+      return pieces;
     }));
   }
 
   /**
    * Content of blocks, from the block cache where it has them, else from storage (which then
    * fills the cache); unallocated blocks are absent from the map (zeroes). The buffers are
-   * shared: read only.
+   * shared: nobody writes into them.
    */
   CompletionStage<Map<Long, ByteBuffer>> readBlocks(List<Long> blocks) {
     if (!cache.enabled()) {

@@ -80,6 +80,45 @@ class LocalVolumeTest {
     }
   }
 
+
+  @Test
+  void sharedReadsArePiecesOfBlocksThatLaterWritesLeaveAlone() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 16 * MiB, VolumePolicy.DEFAULT);
+      int block = v.blockBytes();
+      byte[] written = new byte[5 * block]; // blocks 10-14; 13 stays unwritten
+      System.arraycopy(random(3 * block, 1), 0, written, 0, 3 * block);
+      System.arraycopy(random(block, 2), 0, written, 4 * block, block);
+      await(v.write(10L * block, bytes(Arrays.copyOf(written, 3 * block)), false));
+      await(v.write(14L * block, bytes(Arrays.copyOfRange(written, 4 * block, 5 * block)), false));
+      long offset = 10L * block + 100;
+      int length = 5 * block - 200;
+      byte[] expected = Arrays.copyOfRange(written, 100, 100 + length);
+      assertThat(array(await(v.read(offset, length)))).isEqualTo(expected);
+
+      List<BlockVolume.Piece> pieces = await(v.readShared(offset, length));
+      byte[] sent = join(pieces);
+
+      assertThat(sent).isEqualTo(expected);
+      assertThat(pieces).hasSize(5);
+      assertThat(pieces.get(3).array()).isNull(); // block 13: zeroes, no array
+      assertThat(pieces.get(3).length()).isEqualTo(block);
+      // The pieces are the cached blocks themselves, and a newer write replaces a block's
+      // entry instead of writing into it: what was handed out still says what it said.
+      await(v.write(10L * block, bytes(random(3 * block, 3)), false));
+      assertThat(join(pieces)).isEqualTo(expected);
+      assertThat(array(await(v.read(offset, length)))).isNotEqualTo(expected);
+    }
+  }
+
+  private static byte[] join(List<BlockVolume.Piece> pieces) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (BlockVolume.Piece p : pieces) {
+      out.write(p.array() == null ? new byte[p.length()] : p.array(), p.array() == null ? 0
+          : p.offset(), p.length());
+    }
+    return out.toByteArray();
+  }
   @Test
   void concurrentWritesToOneBlockEndWithTheLastAcknowledged() throws Exception {
     try (VolumeRig rig = new VolumeRig(dir)) {

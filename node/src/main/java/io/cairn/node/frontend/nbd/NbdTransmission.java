@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
 
 /**
  * The transmission phase of one connection: checks each request against the export and the
@@ -34,6 +35,9 @@ final class NbdTransmission {
    * asked; clients continue from where the reply ends. Bounds the reply to 8 KiB.
    */
   static final int BLOCK_STATUS_DESCRIPTORS_MAX = 1024;
+
+  /** Sent, never written: the bytes of zero pieces in read replies. */
+  private static final byte[] ZEROES = new byte[64 * 1024];
 
   private final BlockVolume volume;
   private final boolean structuredReplies;
@@ -141,8 +145,8 @@ final class NbdTransmission {
   CompletionStage<ByteString> run(NbdRequest request) {
     return switch (request.type()) {
       case NbdConstants.CMD_READ -> guard(request,
-          () -> volume.read(request.offset(), (int) request.lengthBytes())
-              .thenApply(data -> readReply(request, data)));
+          () -> volume.readShared(request.offset(), (int) request.lengthBytes())
+              .thenApply(pieces -> readReply(request, pieces)));
       case NbdConstants.CMD_FLUSH -> guard(request, () -> ack(request, volume.flush()));
       case NbdConstants.CMD_TRIM ->
           guard(request, () -> ack(request, volume.trim(request.offset(), request.lengthBytes())));
@@ -196,22 +200,42 @@ final class NbdTransmission {
         : error(request, NbdErrors.errno(request.type(), failure), NbdErrors.message(failure)));
   }
 
-  private ByteString readReply(NbdRequest request, ByteBuffer data) {
+  private ByteString readReply(NbdRequest request, List<BlockVolume.Piece> pieces) {
     int length = (int) request.lengthBytes();
-    if (data.remaining() != length) {
+    int total = 0;
+    for (BlockVolume.Piece p : pieces) {
+      total += p.length();
+    }
+    if (total != length) {
       return error(request, NbdConstants.EIO,
-          "volume returned " + data.remaining() + " bytes for a read of " + length);
+          "volume returned " + total + " bytes for a read of " + length);
     }
     ByteBuffer header = structuredReplies
         ? NbdReplies.offsetDataHeader(
             NbdConstants.REPLY_FLAG_DONE, request.handle(), request.offset(), length)
         : NbdReplies.simple(0, request.handle());
-    // The volume's buffer is ours alone (BlockVolume.read): a writable heap buffer's array goes
-    // out as it is, instead of being copied into another of the same size.
-    ByteString payload = data.hasArray() && !data.isReadOnly()
-        ? ByteString.fromArrayUnsafe(data.array(), data.arrayOffset() + data.position(), length)
-        : ByteString.fromByteBuffer(data);
-    return ByteString.fromByteBuffer(header).concat(payload);
+    // The pieces go out as they are (BlockVolume.readShared: nobody writes into them), each
+    // wrapped, not copied; neighbouring zero pieces become one run of a shared zero array.
+    ByteStringBuilder reply = new ByteStringBuilder();
+    reply.append(ByteString.fromByteBuffer(header));
+    int zeroes = 0;
+    for (BlockVolume.Piece p : pieces) {
+      if (p.array() == null) {
+        zeroes += p.length();
+        continue;
+      }
+      appendZeroes(reply, zeroes);
+      zeroes = 0;
+      reply.append(ByteString.fromArrayUnsafe(p.array(), p.offset(), p.length()));
+    }
+    appendZeroes(reply, zeroes);
+    return reply.result();
+  }
+
+  private static void appendZeroes(ByteStringBuilder reply, int count) {
+    for (int left = count; left > 0; left -= ZEROES.length) {
+      reply.append(ByteString.fromArrayUnsafe(ZEROES, 0, Math.min(left, ZEROES.length)));
+    }
   }
 
   /**

@@ -4,6 +4,7 @@ import io.cairn.node.volume.BlockVolume;
 import io.cairn.node.volume.VolumeException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -91,6 +92,29 @@ final class InMemoryBlockVolume implements BlockVolume {
         position += n;
       }
       return out.flip();
+    });
+  }
+
+  /**
+   * One piece per block, as the real volume gives them: a zero piece for a block never written,
+   * else a copy of the block's part (the blocks here are changed in place, a piece must not be).
+   */
+  @Override
+  public CompletionStage<List<Piece>> readShared(long offset, int length) {
+    return async(offset, length, () -> {
+      List<Piece> pieces = new ArrayList<>();
+      long position = offset;
+      for (int left = length; left > 0; ) {
+        long block = position / blockBytes;
+        int within = (int) (position % blockBytes);
+        int n = Math.min(blockBytes - within, left);
+        byte[] data = blocks.get(block);
+        pieces.add(data == null ? new Piece(null, 0, n)
+            : new Piece(Arrays.copyOfRange(data, within, within + n), 0, n));
+        position += n;
+        left -= n;
+      }
+      return pieces;
     });
   }
 
