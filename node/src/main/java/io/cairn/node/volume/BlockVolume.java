@@ -51,6 +51,14 @@ public interface BlockVolume {
   /** Writes the remaining bytes of {@code data} at {@code offset}; the buffer is not retained. */
   CompletionStage<Void> write(long offset, ByteBuffer data, boolean fua);
 
+  /**
+   * Writes like {@link #write}, taking {@code data} over instead of copying it: the caller never
+   * writes into it or uses it again. This default copies, through {@link #write}.
+   */
+  default CompletionStage<Void> writeOwned(long offset, ByteBuffer data, boolean fua) {
+    return write(offset, data, fua);
+  }
+
   CompletionStage<Void> flush();
 
   /** Deallocates the range: it reads as zeroes afterwards. Block-map only. */

@@ -439,14 +439,29 @@ public final class LocalVolume implements BlockVolume {
 
   @Override
   public CompletionStage<Void> write(long offset, ByteBuffer data, boolean fua) {
+    VolumeException bad = check(offset, data.remaining());
+    if (bad != null) {
+      return CompletableFuture.failedFuture(bad);
+    }
+    // The caller may reuse its buffer once this returns: keep a copy.
+    return writeOwned(offset, ByteBuffer.allocate(data.remaining()).put(data.duplicate()).flip(),
+        fua);
+  }
+
+  /**
+   * The buffer becomes the volume's: its whole blocks are encoded and cached as views of it, so
+   * it must be a writable heap buffer (the engines read arrays) that nobody writes into again.
+   */
+  @Override
+  public CompletionStage<Void> writeOwned(long offset, ByteBuffer data, boolean fua) {
     int length = data.remaining();
     VolumeException bad = check(offset, length);
     if (bad != null) {
       return CompletableFuture.failedFuture(bad);
     }
     long start = System.nanoTime();
-    // The caller may reuse its buffer once this returns: keep a copy.
-    ByteBuffer copy = ByteBuffer.allocate(length).put(data.duplicate()).flip();
+    ByteBuffer copy = data.hasArray() && !data.isReadOnly() ? data.slice()
+        : ByteBuffer.allocate(length).put(data.duplicate()).flip();
     CompletableFuture<Void> done = new CompletableFuture<>();
     return admitted(offset, length, () -> {
       leader.tell(new VolumeActor.Write(offset, copy, done));

@@ -111,6 +111,26 @@ class LocalVolumeTest {
     }
   }
 
+  @Test
+  void writeCopiesTheCallersBufferAndWriteOwnedTakesItsOwn() throws Exception {
+    try (VolumeRig rig = new VolumeRig(dir)) {
+      LocalVolume v = rig.create("v", 16 * MiB, VolumePolicy.DEFAULT);
+      byte[] reused = random(3 * v.blockBytes() + 5, 4);
+      byte[] first = reused.clone();
+      CompletionStage<Void> written = v.write(MiB + 7, ByteBuffer.wrap(reused), false);
+      Arrays.fill(reused, (byte) 1); // the caller's again once write returned, done or not
+      await(written);
+      byte[] owned = random(2 * v.blockBytes(), 5);
+      await(v.writeOwned(2 * MiB, ByteBuffer.wrap(owned.clone()), false));
+      byte[] readOnly = random(v.blockBytes() + 9, 6);
+      await(v.writeOwned(3 * MiB - 9, ByteBuffer.wrap(readOnly).asReadOnlyBuffer(), false));
+
+      assertThat(array(await(v.read(MiB + 7, first.length)))).isEqualTo(first);
+      assertThat(array(await(v.read(2 * MiB, owned.length)))).isEqualTo(owned);
+      assertThat(array(await(v.read(3 * MiB - 9, readOnly.length)))).isEqualTo(readOnly);
+    }
+  }
+
   private static byte[] join(List<BlockVolume.Piece> pieces) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     for (BlockVolume.Piece p : pieces) {

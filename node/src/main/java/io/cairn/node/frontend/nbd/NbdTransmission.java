@@ -166,8 +166,10 @@ final class NbdTransmission {
 
   /** Runs a checked WRITE with its whole payload. */
   CompletionStage<ByteString> write(NbdRequest request, ByteString payload) {
+    // The payload's bytes go to the volume as they are (a ByteString is never written into):
+    // toArrayUnsafe copies only a payload that arrived in several pieces, into one array.
     return guard(request, () -> ack(request,
-        volume.write(request.offset(), payload.asByteBuffer(),
+        volume.writeOwned(request.offset(), ByteBuffer.wrap(payload.toArrayUnsafe()),
             request.hasFlag(NbdConstants.CMD_FLAG_FUA))));
   }
 
