@@ -12,6 +12,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -219,10 +221,13 @@ final class UnixSocketListener {
         if (next.isEmpty()) {
           return;
         }
-        for (ByteBuffer b : next.get().getByteBuffers()) {
-          while (b.hasRemaining()) {
-            channel.write(b);
-          }
+        // One gathering write for a reply made of many pieces (a read's blocks), not a write
+        // per piece.
+        List<ByteBuffer> pieces = new ArrayList<>();
+        next.get().getByteBuffers().forEach(pieces::add);
+        ByteBuffer[] buffers = pieces.toArray(ByteBuffer[]::new);
+        for (long left = next.get().size(); left > 0; ) {
+          left -= channel.write(buffers);
         }
       }
     } catch (IOException e) {
