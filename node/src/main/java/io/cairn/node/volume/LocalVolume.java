@@ -449,8 +449,9 @@ public final class LocalVolume implements BlockVolume {
   }
 
   /**
-   * The buffer becomes the volume's: its whole blocks are encoded and cached as views of it, so
-   * it must be a writable heap buffer (the engines read arrays) that nobody writes into again.
+   * The buffer becomes the volume's: its whole blocks are encoded (and cached, when a block is
+   * its whole array) straight from it. A read-only or direct buffer is copied first: the engines
+   * read arrays.
    */
   @Override
   public CompletionStage<Void> writeOwned(long offset, ByteBuffer data, boolean fua) {
@@ -460,11 +461,11 @@ public final class LocalVolume implements BlockVolume {
       return CompletableFuture.failedFuture(bad);
     }
     long start = System.nanoTime();
-    ByteBuffer copy = data.hasArray() && !data.isReadOnly() ? data.slice()
+    ByteBuffer owned = data.hasArray() && !data.isReadOnly() ? data.slice()
         : ByteBuffer.allocate(length).put(data.duplicate()).flip();
     CompletableFuture<Void> done = new CompletableFuture<>();
     return admitted(offset, length, () -> {
-      leader.tell(new VolumeActor.Write(offset, copy, done));
+      leader.tell(new VolumeActor.Write(offset, owned, done));
       return done.thenRun(() -> {
         writeTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         writeBytes.increment(length);

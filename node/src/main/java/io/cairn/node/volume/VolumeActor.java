@@ -260,8 +260,8 @@ final class VolumeActor {
       }
       ByteBuffer content;
       if (!partial) {
-        // The write's data is already this volume's own copy (BlockVolume.write made it), so a
-        // whole block is a view of it, not another copy.
+        // The write's data is already this volume's own (BlockVolume.write copied it, or
+        // writeOwned took it over), so a whole block is a view of it, not another copy.
         content = zero ? null : data.slice(data.position() + (int) (blockStart - offset), blockBytes);
       } else {
         PendingBlock newer = pending.get(b);
