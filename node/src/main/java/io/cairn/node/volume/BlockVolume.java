@@ -37,15 +37,8 @@ public interface BlockVolume {
    * and must never write into them. This default copies, through {@link #read}.
    */
   default CompletionStage<List<Piece>> readShared(long offset, int length) {
-    return read(offset, length).thenApply(data -> {
-      if (data.hasArray() && !data.isReadOnly()) {
-        return List.of(new Piece(data.array(), data.arrayOffset() + data.position(),
-            data.remaining()));
-      }
-      byte[] copy = new byte[data.remaining()];
-      data.duplicate().get(copy);
-      return List.of(new Piece(copy, 0, copy.length));
-    });
+    return read(offset, length)
+        .thenApply(data -> List.of(Piece.of(data, data.position(), data.remaining())));
   }
 
   /** Writes the remaining bytes of {@code data} at {@code offset}; the buffer is not retained. */
@@ -74,7 +67,20 @@ public interface BlockVolume {
    * {@code length} bytes of a {@link #readShared} result: {@code array} from {@code offset}, or
    * zeroes when {@code array} is null.
    */
-  record Piece(byte[] array, int offset, int length) {}
+  record Piece(byte[] array, int offset, int length) {
+    /**
+     * {@code length} bytes of {@code buffer} from absolute index {@code index}: its own array
+     * when it has one it shows (a writable heap buffer), else a copy.
+     */
+    static Piece of(ByteBuffer buffer, int index, int length) {
+      if (buffer.hasArray()) {
+        return new Piece(buffer.array(), buffer.arrayOffset() + index, length);
+      }
+      byte[] copy = new byte[length];
+      buffer.get(index, copy);
+      return new Piece(copy, 0, length);
+    }
+  }
 
   /** A run of bytes with one allocation state. {@code zero} is true for holes and zeroed ranges. */
   record Extent(long offset, long length, boolean allocated, boolean zero) {}

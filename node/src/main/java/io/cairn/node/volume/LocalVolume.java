@@ -361,15 +361,8 @@ public final class LocalVolume implements BlockVolume {
         int from = (int) Math.max(0, offset - blockStart);
         int to = (int) Math.min(blockBytes, offset + length - blockStart);
         ByteBuffer content = contents.get(b);
-        if (content == null) {
-          pieces.add(new Piece(null, 0, to - from));
-        } else if (content.hasArray()) {
-          pieces.add(new Piece(content.array(), content.arrayOffset() + from, to - from));
-        } else {
-          byte[] copy = new byte[to - from];
-          content.get(from, copy);
-          pieces.add(new Piece(copy, 0, copy.length));
-        }
+        pieces.add(content == null ? new Piece(null, 0, to - from)
+            : Piece.of(content, from, to - from));
       }
       readTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
       readBytes.increment(length);
@@ -439,7 +432,7 @@ public final class LocalVolume implements BlockVolume {
 
   @Override
   public CompletionStage<Void> write(long offset, ByteBuffer data, boolean fua) {
-    VolumeException bad = check(offset, data.remaining());
+    VolumeException bad = check(offset, data.remaining()); // before allocating its size
     if (bad != null) {
       return CompletableFuture.failedFuture(bad);
     }
@@ -461,7 +454,7 @@ public final class LocalVolume implements BlockVolume {
       return CompletableFuture.failedFuture(bad);
     }
     long start = System.nanoTime();
-    ByteBuffer owned = data.hasArray() && !data.isReadOnly() ? data.slice()
+    ByteBuffer owned = data.hasArray() ? data.slice()
         : ByteBuffer.allocate(length).put(data.duplicate()).flip();
     CompletableFuture<Void> done = new CompletableFuture<>();
     return admitted(offset, length, () -> {

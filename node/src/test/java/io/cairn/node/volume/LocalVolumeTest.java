@@ -80,7 +80,6 @@ class LocalVolumeTest {
     }
   }
 
-
   @Test
   void sharedReadsArePiecesOfBlocksThatLaterWritesLeaveAlone() throws Exception {
     try (VolumeRig rig = new VolumeRig(dir)) {
@@ -134,11 +133,15 @@ class LocalVolumeTest {
   private static byte[] join(List<BlockVolume.Piece> pieces) {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     for (BlockVolume.Piece p : pieces) {
-      out.write(p.array() == null ? new byte[p.length()] : p.array(), p.array() == null ? 0
-          : p.offset(), p.length());
+      if (p.array() == null) {
+        out.writeBytes(new byte[p.length()]);
+      } else {
+        out.write(p.array(), p.offset(), p.length());
+      }
     }
     return out.toByteArray();
   }
+
   @Test
   void concurrentWritesToOneBlockEndWithTheLastAcknowledged() throws Exception {
     try (VolumeRig rig = new VolumeRig(dir)) {
