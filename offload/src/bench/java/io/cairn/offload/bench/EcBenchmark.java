@@ -31,11 +31,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * anchors reports 480 MiB of L3 ({@code lscpu}), so there run it with {@code -p poolMiB=512
  * -jvmArgsAppend -Xmx3g}, a pool of 700-770 MiB with parity. {@code data=cache} reuses one
  * stripe, like the ISA-L anchor. An operation is one stripe; GB/s of input = ops/s x k x
- * shardBytes (what BENCHMARKS.md reports, the same measure as the ISA-L anchor). {@code reconstruct1} loses data shard 0,
- * {@code reconstructM} data shards 0..m-1; both rebuild into the lost shards' buffers, with the
- * decode tables cached (Cairn) or re-derived per call as Hadoop does. Parity is left as random
- * bytes: the work of a decode does not depend on the values, and encoding the whole pool before
- * the JIT has compiled the kernel would cost each fork tens of seconds.
+ * shardBytes (what BENCHMARKS.md reports, the same measure as the ISA-L anchor).
+ * {@code reconstruct1} loses data shard 0, {@code reconstructM} data shards 0..m-1; both
+ * rebuild into the lost shards' buffers, with the decode tables cached (Cairn) or re-derived per
+ * call as Hadoop does. Parity is left as random bytes: the work of a decode does not depend on
+ * the values, and encoding the whole pool before the JIT has compiled the kernel would cost each
+ * fork tens of seconds.
  *
  * <p>Run with {@code scripts/bench-engines 'EcBenchmark' -f 5 ...}; see BENCHMARKS.md.
  */
